@@ -148,6 +148,24 @@ port_open() {
   (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
+# pid_listening_on port: prints the pid of the process listening on TCP port (needs ss).
+pid_listening_on() {
+  local out
+  command -v ss >/dev/null 2>&1 || return 1
+  out=$(ss -ltnpH "sport = :$1" 2>/dev/null) || return 1
+  [[ $out =~ pid=([0-9]+) ]] || return 1
+  printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# port_users port...: who listens on these ports (for error messages).
+port_users() {
+  local p
+  command -v ss >/dev/null 2>&1 || return 0
+  for p in "$@"; do
+    ss -ltnpH "sport = :$p" 2>/dev/null || true
+  done
+}
+
 # http_ok url: the URL answers 2xx.
 http_ok() {
   local code

@@ -1,0 +1,216 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Used by scripts/services (kafka_up, kafka_check) on the broker's own classpath.
+ *
+ * <pre>
+ *   EnsureTopics BOOTSTRAP TOPICS_FILE TIMEOUT_SECONDS MODE
+ *     MODE wait    wait until the cluster answers a metadata request
+ *     MODE ensure  wait, then create missing topics, raise partition counts, set listed configs
+ *     MODE check   verify only: every listed topic exists with its partitions and configs
+ * </pre>
+ *
+ * TOPICS_FILE lines: {@code name partitions key=value,key=value|-}; '#' starts a comment.
+ * Exit status 0 on success, 1 on a failed check or error, 2 on usage errors.
+ */
+public final class EnsureTopics {
+
+  private record Spec(String name, int partitions, Map<String, String> configs) {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 4) {
+      System.err.println("usage: EnsureTopics BOOTSTRAP TOPICS_FILE TIMEOUT_SECONDS wait|ensure|check");
+      System.exit(2);
+    }
+    String bootstrap = args[0];
+    List<Spec> specs = parse(Path.of(args[1]));
+    long timeoutMs = Long.parseLong(args[2]) * 1000L;
+    String mode = args[3];
+
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "governor-services");
+
+    try (Admin admin = Admin.create(props)) {
+      waitForCluster(admin, timeoutMs);
+      switch (mode) {
+        case "wait" -> { }
+        case "ensure" -> ensure(admin, specs);
+        case "check" -> {
+          if (!check(admin, specs)) {
+            System.exit(1);
+          }
+        }
+        default -> {
+          System.err.println("unknown mode " + mode);
+          System.exit(2);
+        }
+      }
+    } catch (ExecutionException e) {
+      System.err.println("kafka: " + e.getCause());
+      System.exit(1);
+    }
+  }
+
+  private static List<Spec> parse(Path file) throws IOException {
+    List<Spec> specs = new ArrayList<>();
+    for (String raw : Files.readAllLines(file)) {
+      String line = raw.replaceAll("#.*", "").trim();
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] f = line.split("\\s+");
+      if (f.length != 3) {
+        throw new IllegalArgumentException("bad line in " + file + ": " + raw);
+      }
+      Map<String, String> configs = new LinkedHashMap<>();
+      if (!f[2].equals("-")) {
+        for (String kv : f[2].split(",")) {
+          String[] p = kv.split("=", 2);
+          configs.put(p[0], p[1]);
+        }
+      }
+      specs.add(new Spec(f[0], Integer.parseInt(f[1]), configs));
+    }
+    return specs;
+  }
+
+  private static void waitForCluster(Admin admin, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    Exception last = null;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        String clusterId = admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+        int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+        if (nodes > 0) {
+          System.out.println("cluster " + clusterId + " answers metadata requests (" + nodes + " broker)");
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      Thread.sleep(500);
+    }
+    System.err.println("kafka: no metadata answer within " + timeoutMs / 1000 + " s" + (last == null ? "" : ": " + last));
+    System.exit(1);
+  }
+
+  private static void ensure(Admin admin, List<Spec> specs) throws Exception {
+    Set<String> existing = admin.listTopics().names().get();
+    List<NewTopic> missing = new ArrayList<>();
+    for (Spec s : specs) {
+      if (!existing.contains(s.name())) {
+        missing.add(new NewTopic(s.name(), s.partitions(), (short) 1).configs(s.configs()));
+      }
+    }
+    for (NewTopic t : missing) {
+      try {
+        admin.createTopics(List.of(t)).all().get();
+        System.out.println("created " + describe(t.name(), t.numPartitions(), t.configs()));
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    // topics that already existed: bring partitions and configs to what the file says
+    Map<String, TopicDescription> described = describeTopics(admin, specs);
+    Map<String, Config> configs = describeConfigs(admin, specs);
+    for (Spec s : specs) {
+      if (missing.stream().anyMatch(t -> t.name().equals(s.name()))) {
+        continue;
+      }
+      int have = described.get(s.name()).partitions().size();
+      if (have < s.partitions()) {
+        admin.createPartitions(Map.of(s.name(), NewPartitions.increaseTo(s.partitions()))).all().get();
+        System.out.println("raised " + s.name() + " from " + have + " to " + s.partitions() + " partitions");
+      } else if (have > s.partitions()) {
+        System.out.println("note: " + s.name() + " has " + have + " partitions (file says " + s.partitions()
+            + "; partitions cannot be removed)");
+      }
+      List<AlterConfigOp> ops = new ArrayList<>();
+      for (Map.Entry<String, String> c : s.configs().entrySet()) {
+        ConfigEntry current = configs.get(s.name()).get(c.getKey());
+        if (current == null || !c.getValue().equals(current.value())) {
+          ops.add(new AlterConfigOp(new ConfigEntry(c.getKey(), c.getValue()), AlterConfigOp.OpType.SET));
+        }
+      }
+      if (!ops.isEmpty()) {
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, s.name()), ops)).all().get();
+        System.out.println("updated configs of " + s.name() + ": " + s.configs());
+      }
+      System.out.println("exists  " + describe(s.name(), Math.max(have, s.partitions()), s.configs()));
+    }
+  }
+
+  private static boolean check(Admin admin, List<Spec> specs) throws Exception {
+    Set<String> existing = admin.listTopics().names().get();
+    boolean ok = true;
+    List<Spec> present = new ArrayList<>();
+    for (Spec s : specs) {
+      if (existing.contains(s.name())) {
+        present.add(s);
+      } else {
+        System.out.println("MISSING " + s.name());
+        ok = false;
+      }
+    }
+    if (present.isEmpty()) {
+      return ok;
+    }
+    Map<String, TopicDescription> described = describeTopics(admin, present);
+    Map<String, Config> configs = describeConfigs(admin, present);
+    for (Spec s : present) {
+      int have = described.get(s.name()).partitions().size();
+      boolean good = have >= s.partitions();
+      for (Map.Entry<String, String> c : s.configs().entrySet()) {
+        ConfigEntry current = configs.get(s.name()).get(c.getKey());
+        good &= current != null && c.getValue().equals(current.value());
+      }
+      System.out.println((good ? "ok      " : "WRONG   ") + s.name() + " (" + have + " partitions"
+          + (s.configs().isEmpty() ? "" : ", " + s.configs()) + ")");
+      ok &= good;
+    }
+    return ok;
+  }
+
+  private static Map<String, TopicDescription> describeTopics(Admin admin, Collection<Spec> specs) throws Exception {
+    return admin.describeTopics(specs.stream().map(Spec::name).toList()).allTopicNames().get();
+  }
+
+  private static Map<String, Config> describeConfigs(Admin admin, Collection<Spec> specs) throws Exception {
+    Map<ConfigResource, Config> byResource = admin.describeConfigs(
+        specs.stream().map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList()).all().get();
+    Map<String, Config> byName = new LinkedHashMap<>();
+    byResource.forEach((r, c) -> byName.put(r.name(), c));
+    return byName;
+  }
+
+  private static String describe(String name, int partitions, Map<String, String> configs) {
+    return name + " (" + partitions + " partitions" + (configs.isEmpty() ? "" : ", " + configs) + ")";
+  }
+}
