@@ -80,7 +80,7 @@ wait_until() {
       show_log_tail "$logfile"
       return 1
     fi
-    sleep 1
+    sleep 0.5
   done
 }
 
@@ -164,6 +164,16 @@ port_users() {
   for p in "$@"; do
     ss -ltnpH "sport = :$p" 2>/dev/null || true
   done
+}
+
+# listener_desc port: "pid N (command)" of whoever listens on the port, or "unknown process".
+listener_desc() {
+  local pid
+  if pid=$(pid_listening_on "$1"); then
+    printf 'pid %s (%s)\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
+  else
+    printf 'unknown process\n'
+  fi
 }
 
 # http_ok url: the URL answers 2xx.

@@ -116,10 +116,13 @@ kafka_up() {
   if _kafka_adopt; then
     say "already running (pid $(pid_of "$pidfile"), $KAFKA_BOOTSTRAP)"
     _kafka_ensure_libs || return 1
+  elif port_open 9092; then
+    say "already running, but not started by scripts/services ($KAFKA_BOOTSTRAP: $(listener_desc 9092)): using it; 'down' will leave it"
+    _kafka_ensure_libs || return 1
   else
-    if port_open 9092 || port_open "$KAFKA_CONTROLLER_PORT"; then
-      err "port 9092 or $KAFKA_CONTROLLER_PORT is taken by a process scripts/services did not start"
-      port_users 9092 "$KAFKA_CONTROLLER_PORT" >&2
+    if port_open "$KAFKA_CONTROLLER_PORT"; then
+      err "controller port $KAFKA_CONTROLLER_PORT is taken by a process scripts/services did not start"
+      port_users "$KAFKA_CONTROLLER_PORT" >&2
       return 1
     fi
     _kafka_ensure_libs || return 1
@@ -151,7 +154,11 @@ kafka_down() {
   pidfile=$(_kafka_pidfile)
   if ! _kafka_adopt; then
     rm -f "$pidfile"
-    say "not running"
+    if port_open 9092; then
+      say "port 9092 is served by a process scripts/services did not start ($(listener_desc 9092)): leaving it running"
+    else
+      say "not running"
+    fi
     return 0
   fi
   step "stopping broker (pid $(pid_of "$pidfile"), controlled shutdown)" stop_daemon "$pidfile" 60
@@ -163,6 +170,10 @@ kafka_status() {
   if _kafka_adopt && port_open 9092; then
     printf '%-9s UP    %-22s pid %s, KRaft %s, controller 127.0.0.1:%s, log %s\n' \
       kafka "$KAFKA_BOOTSTRAP" "$(pid_of "$pidfile")" "$KAFKA_VERSION" "$KAFKA_CONTROLLER_PORT" "$(_kafka_log)"
+    return 0
+  fi
+  if port_open 9092; then
+    printf '%-9s UP    %-22s not started by scripts/services: %s\n' kafka "$KAFKA_BOOTSTRAP" "$(listener_desc 9092)"
     return 0
   fi
   if pid_alive "$pidfile"; then

@@ -66,12 +66,10 @@ keycloak_up() {
   log=$(_kc_log)
   if _kc_adopt; then
     say "already running (pid $(pid_of "$pidfile"), $KEYCLOAK_URL; realm file changes need 'down' then 'up')"
+  elif port_open "$KEYCLOAK_PORT"; then
+    say "port $KEYCLOAK_PORT already served, not by scripts/services ($(listener_desc "$KEYCLOAK_PORT")): using it if it serves realm $KEYCLOAK_REALM; 'down' will leave it"
+    pidfile=""
   else
-    if port_open "$KEYCLOAK_PORT"; then
-      err "port $KEYCLOAK_PORT is taken by a process scripts/services did not start"
-      port_users "$KEYCLOAK_PORT" >&2
-      return 1
-    fi
     need_cmd curl || return 1
     if [[ ! -x $home/bin/kc.sh ]]; then
       need_cmd unzip || return 1
@@ -106,7 +104,11 @@ keycloak_down() {
   pidfile=$(_kc_pidfile)
   if ! _kc_adopt; then
     rm -f "$pidfile"
-    say "not running"
+    if port_open "$KEYCLOAK_PORT"; then
+      say "port $KEYCLOAK_PORT is served by a process scripts/services did not start ($(listener_desc "$KEYCLOAK_PORT")): leaving it running"
+    else
+      say "not running"
+    fi
     return 0
   fi
   step "stopping Keycloak (pid $(pid_of "$pidfile"))" stop_daemon "$pidfile" 30
@@ -118,6 +120,10 @@ keycloak_status() {
   if _kc_adopt && _kc_discovery_ok; then
     printf '%-9s UP    %-22s pid %s, Keycloak %s, realm %s, issuer %s\n' \
       keycloak "127.0.0.1:$KEYCLOAK_PORT" "$(pid_of "$pidfile")" "$KEYCLOAK_VERSION" "$KEYCLOAK_REALM" "$KEYCLOAK_ISSUER"
+    return 0
+  fi
+  if _kc_discovery_ok; then
+    printf '%-9s UP    %-22s not started by scripts/services: %s\n' keycloak "127.0.0.1:$KEYCLOAK_PORT" "$(listener_desc "$KEYCLOAK_PORT")"
     return 0
   fi
   if pid_alive "$pidfile"; then
