@@ -1,0 +1,66 @@
+# METADATA
+# title: RSI promotion gate
+# description: |
+#   Decides what happens to one self-modification proposed by a recursive
+#   self-improvement loop. The outcome is DENY or REVIEW, never ALLOW: a human
+#   quorum (requiredApprovals) always signs off before anything is promoted.
+#   Rule files in this package add findings; this file turns them into the
+#   decision object the control plane stores (ARCHITECTURE.md section 4).
+package rsi.gate
+
+# Entry point: data.rsi.gate.decision (wasm entrypoint rsi/gate/decision).
+decision := {
+	"outcome": outcome,
+	"tier": tier,
+	"requiredApprovals": data.governor.tiers[tier].requiredApprovals,
+	"violations": violations,
+	"breaches": breaches,
+	"haltLoop": halt_loop,
+}
+
+# A finding is {rule, message, effect}; effect "deny" makes the outcome DENY,
+# effect "critical_tier" only raises the tier to critical (rate of improvement).
+default outcome := "REVIEW"
+
+outcome := "DENY" if {
+	some f in findings
+	f.effect == "deny"
+}
+
+tier := "critical" if {
+	some b in breaches
+	b.level == "critical"
+} else := "critical" if {
+	some f in findings
+	f.effect == "critical_tier"
+} else := "elevated" if {
+	some b in breaches
+	b.level == "alert"
+} else := "standard"
+
+default halt_loop := false
+
+halt_loop if {
+	some b in breaches
+	b.level == "critical"
+}
+
+# Sorted by a string key so that the OPA server and the wasm engine order the
+# array identically (both sort strings bytewise).
+violations := [finding_by_key[k] | some k in sort({k | some k, _ in finding_by_key})]
+
+finding_by_key[k] := {"rule": f.rule, "message": f.message} if {
+	some f in findings
+	k := concat("\n", [f.rule, f.message])
+}
+
+breaches := [breach_by_domain[d] | some d in sort({d | some d, _ in breach_by_domain})]
+
+# Numbers in messages: json.marshal is native in the wasm runtime and prints
+# input numbers as written in both engines (sprintf is not native in wasm).
+num(x) := json.marshal(x)
+
+# Differences are compared in millionths. The wasm engine computes with IEEE
+# doubles (0.5 - 0.48 = 0.020000000000000018) while OPA's evaluator is exact;
+# rounding to millionths makes both agree at the boundaries.
+micro(x) := round(x * 1000000)

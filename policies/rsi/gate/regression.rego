@@ -1,0 +1,34 @@
+package rsi.gate
+
+# Regression: a result worse than its baseline by more than the tolerance for
+# its metric is denied. Metrics listed in lowerIsBetter regress upwards.
+
+regression_tolerance(metric) := data.governor.limits.regression.toleranceByMetric[metric] if {
+	data.governor.limits.regression.toleranceByMetric[metric]
+} else := data.governor.limits.regression.defaultTolerance
+
+lower_is_better(metric) if metric in data.governor.limits.regression.lowerIsBetter
+
+regressed(e) if {
+	not lower_is_better(e.metric)
+	micro(e.baseline - e.value) > micro(regression_tolerance(e.metric))
+}
+
+regressed(e) if {
+	lower_is_better(e.metric)
+	micro(e.value - e.baseline) > micro(regression_tolerance(e.metric))
+}
+
+findings contains {
+	"rule": "regression",
+	"message": concat("", [
+		"evaluation ", evaluation_label(e), " is ", num(e.value), " against baseline ", num(e.baseline),
+		", worse than the tolerance of ", num(regression_tolerance(e.metric)),
+	]),
+	"effect": "deny",
+} if {
+	some e in input.proposal.evaluations
+	is_number(e.value)
+	is_number(e.baseline)
+	regressed(e)
+}
