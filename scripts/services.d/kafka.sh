@@ -44,12 +44,16 @@ _kafka_ensure_libs() {
 }
 
 # The topic helper (deploy/kafka/EnsureTopics.java), compiled once against the Kafka jars.
+_kafka_helper_fresh() {
+  local class
+  class="$(_kafka_dir)/classes/EnsureTopics.class"
+  [[ -f $class && $class -nt $REPO_ROOT/deploy/kafka/EnsureTopics.java && $class -nt $(_kafka_libs)/.complete ]]
+}
+
 _kafka_ensure_helper() {
   local src=$REPO_ROOT/deploy/kafka/EnsureTopics.java classes
   classes="$(_kafka_dir)/classes"
-  if [[ -f $classes/EnsureTopics.class && $classes/EnsureTopics.class -nt $src && $classes/EnsureTopics.class -nt $(_kafka_libs)/.complete ]]; then
-    return 0
-  fi
+  _kafka_helper_fresh && return 0
   local javac
   javac="$(dirname "$(readlink -f "$(_kafka_java)")")/javac"
   if [[ ! -x $javac ]]; then
@@ -141,7 +145,9 @@ kafka_up() {
       -cp "$(_kafka_libs)/*" kafka.Kafka "$dir/server.properties" || return 1
     wait_until "port 9092" "${KAFKA_TIMEOUT:-60}" "$log" "$pidfile" port_open 9092 || return 1
   fi
-  step "compiling the topic helper (deploy/kafka/EnsureTopics.java)" _kafka_ensure_helper || return 1
+  if ! _kafka_helper_fresh; then
+    step "compiling the topic helper (deploy/kafka/EnsureTopics.java)" _kafka_ensure_helper || return 1
+  fi
   step "waiting for a metadata answer and creating topics from deploy/kafka/topics.txt" \
     _kafka_topics "${KAFKA_TIMEOUT:-60}" ensure || {
     show_log_tail "$log"

@@ -139,10 +139,21 @@ keycloak_status() {
 keycloak_token() {
   local body
   body=$(curl -sS -m 10 "$KEYCLOAK_TOKEN_URL" "$@") || return 1
-  jq -er '.access_token' <<<"$body" 2>/dev/null || {
+  jq -er '.access_token // empty' <<<"$body" 2>/dev/null || {
     err "no access token: $body"
     return 1
   }
+}
+
+# keycloak_token_for name: an access token for a demo user (password grant on client
+# control-plane) or, for "loop-agent", the loop's service account (client_credentials).
+keycloak_token_for() {
+  if [[ $1 == loop-agent ]]; then
+    keycloak_token -d grant_type=client_credentials -d client_id=loop-agent -d client_secret=loop-agent-demo-secret
+  else
+    keycloak_token -d grant_type=password -d client_id=control-plane -d client_secret=control-plane-demo-secret \
+      -d "username=$1" -d "password=$1" -d scope=openid
+  fi
 }
 
 # _kc_expect label token username role: the token's preferred_username and realm roles.
