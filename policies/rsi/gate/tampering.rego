@@ -20,9 +20,22 @@ findings contains {
 }
 
 first_matching_glob(globs, path) := sort([g |
+	candidate := match_form(path)
 	some g in globs
-	glob.match(lower(g), ["/"], match_form(path))
+	pattern := lower(g)
+	contains(candidate, glob_needle(pattern))
+	glob.match(pattern, ["/"], candidate)
 ])[0]
+
+# The longest literal piece of a glob: any path the glob matches contains it.
+# Checking it first skips nearly every glob.match call, which dominates the
+# evaluation time in the wasm engine. Valid because the globs use only "*",
+# "**" and "?" as wildcards (gate_test checks that they have no [] or {}).
+glob_needle(pattern) := needle if {
+	pieces := [piece | some part in split(pattern, "*"); some piece in split(part, "?")]
+	longest := max({count(piece) | some piece in pieces})
+	needle := [piece | some piece in pieces; count(piece) == longest][0]
+}
 
 # Paths are matched lower-cased, with a leading "/" so that "**/x/**" also
 # matches a top-level "x/".

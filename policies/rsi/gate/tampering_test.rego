@@ -44,3 +44,18 @@ test_one_violation_per_path_and_category if {
 	count(d.violations) == 1
 	contains(d.violations[0].message, "(glob **/*logger*)")
 }
+
+test_protected_globs_use_only_star_and_question_wildcards if {
+	every _, spec in data.governor.protected_paths {
+		every g in spec.globs {
+			not regex.match(`[\[\]{}]`, g)
+			gate.glob_needle(lower(g)) != ""
+		}
+	}
+}
+
+test_glob_needle_is_the_longest_literal_piece if {
+	gate.glob_needle("**/*logging*") == "logging"
+	gate.glob_needle("**/eval/**") == "/eval/"
+	gate.glob_needle("**/eval_*") == "/eval_"
+}
