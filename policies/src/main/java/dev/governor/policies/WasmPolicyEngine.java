@@ -138,8 +138,13 @@ public final class WasmPolicyEngine implements PolicyEngine {
         idle.add(policy);
     }
 
+    /**
+     * Without opa-java-wasm's Java builtins: the policy uses only builtins the wasm runtime
+     * implements itself, which behave as in the OPA server (the Java sprintf, for one, formats
+     * numbers differently). A policy that needs a host builtin fails loudly here instead.
+     */
     private OpaPolicy newInstance() {
-        OpaPolicy policy = OpaPolicy.builder().withPolicy(wasm).build();
+        OpaPolicy policy = OpaPolicy.builder().withPolicy(wasm).withDefaultBuiltins(false).build();
         policy.entrypoint(DECISION_PATH);
         policy.data(data);
         return policy;
