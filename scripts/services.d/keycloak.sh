@@ -3,6 +3,10 @@
 # http://127.0.0.1:8180 with an in-memory database, importing realm `rsi` from
 # deploy/keycloak/rsi-realm.json at every start (so the realm is always exactly that file).
 #
+# Start-up takes 30-60 s on an idle 2-core machine, but a cold start (the server's first
+# build/augmentation, then realm import) took 176 s on this machine while others compiled:
+# hence the 300 s default timeout (KEYCLOAK_TIMEOUT).
+#
 # DEMO-ONLY CREDENTIALS: bootstrap admin admin/admin, client secrets *-demo-secret, user
 # passwords equal to user names. Loopback only; never reuse them anywhere else.
 
@@ -96,7 +100,7 @@ keycloak_up() {
       --db=dev-mem --import-realm || return 1
   fi
   wait_until "realm $KEYCLOAK_REALM OIDC discovery ($KEYCLOAK_ISSUER/.well-known/openid-configuration)" \
-    "${KEYCLOAK_TIMEOUT:-180}" "$log" "$pidfile" _kc_discovery_ok || return 1
+    "${KEYCLOAK_TIMEOUT:-300}" "$log" "$pidfile" _kc_discovery_ok || return 1
 }
 
 keycloak_down() {
