@@ -4,6 +4,7 @@ import dev.governor.auditor.checkpoint.CheckpointSigner;
 import dev.governor.auditor.log.ConsistencyProof;
 import dev.governor.auditor.log.InclusionProof;
 import dev.governor.auditor.log.MerkleLog;
+import dev.governor.auditor.log.NodeId;
 import dev.governor.auditor.log.TreeHasher;
 import dev.governor.auditor.log.TreeHead;
 
@@ -13,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -208,6 +211,25 @@ public final class AuditLogStore {
         return oneCheckpoint(connection, "where tree_size = ?", treeSize);
     }
 
+    /** Every published checkpoint, smallest tree size first. */
+    public List<StoredCheckpoint> checkpoints(Connection connection) {
+        String sql = "select tree_size, root_hash, signed_note, published_at from audit_checkpoint order by tree_size";
+        List<StoredCheckpoint> found = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
+            while (row.next()) {
+                found.add(checkpointOf(row));
+            }
+        } catch (SQLException e) {
+            throw new AuditStoreException("reading checkpoints failed: " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /** The stored hashes of those of {@code ids} that exist, for audits that compare them with recomputed ones. */
+    public Map<NodeId, byte[]> storedNodes(Connection connection, Collection<NodeId> ids) {
+        return new JdbcNodeStore(connection).readPresent(ids);
+    }
+
     /** The most recent (largest) published checkpoint, if any. */
     public Optional<StoredCheckpoint> latestCheckpoint(Connection connection) {
         return oneCheckpoint(connection, "order by tree_size desc limit 1", null);
@@ -223,12 +245,16 @@ public final class AuditLogStore {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new StoredCheckpoint(new TreeHead(row.getLong(1), row.getBytes(2)), row.getString(3),
-                        row.getObject(4, OffsetDateTime.class).toInstant()));
+                return Optional.of(checkpointOf(row));
             }
         } catch (SQLException e) {
             throw new AuditStoreException("reading checkpoints failed: " + e.getMessage(), e);
         }
+    }
+
+    private static StoredCheckpoint checkpointOf(ResultSet row) throws SQLException {
+        return new StoredCheckpoint(new TreeHead(row.getLong(1), row.getBytes(2)), row.getString(3),
+                row.getObject(4, OffsetDateTime.class).toInstant());
     }
 
     private static MerkleLog log(Connection connection) {

@@ -40,6 +40,17 @@ public final class JdbcNodeStore implements NodeStore {
 
     @Override
     public Map<NodeId, byte[]> read(Collection<NodeId> ids) {
+        Map<NodeId, byte[]> found = readPresent(ids);
+        for (NodeId id : ids) {
+            if (!found.containsKey(id)) {
+                throw new MissingNodeException(id);
+            }
+        }
+        return found;
+    }
+
+    /** The requested nodes that exist; absent ones are simply not in the map. */
+    Map<NodeId, byte[]> readPresent(Collection<NodeId> ids) {
         Map<NodeId, byte[]> found = new HashMap<>(ids.size() * 2);
         if (ids.isEmpty()) {
             return found;
@@ -62,11 +73,6 @@ public final class JdbcNodeStore implements NodeStore {
             }
         } catch (SQLException e) {
             throw new AuditStoreException("reading " + ids.size() + " Merkle tree nodes failed: " + e.getMessage(), e);
-        }
-        for (NodeId id : ids) {
-            if (!found.containsKey(id)) {
-                throw new MissingNodeException(id);
-            }
         }
         return found;
     }
