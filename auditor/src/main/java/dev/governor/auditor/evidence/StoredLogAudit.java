@@ -67,8 +67,7 @@ public final class StoredLogAudit {
         for (long from = 0; from < size; from += PAGE) {
             long to = Math.min(size, from + PAGE);
             List<AuditEntry> page = store.entries(connection, from, to);
-            List<Node> computed = new ArrayList<>();
-            List<Long> completedBy = new ArrayList<>();
+            Map<NodeId, byte[]> storedNodes = store.storedNodes(connection, nodesCompletedBy(from, to));
             for (AuditEntry entry : page) {
                 long expected = range.size();
                 while (nextCheckpoint < signed.size() && signed.get(nextCheckpoint).size() == expected) {
@@ -93,26 +92,19 @@ public final class StoredLogAudit {
                     return VerificationReport.failed(expected, covered, expected, "entry " + expected + ": " + columns, notes);
                 }
                 for (Node node : range.append(leafHash)) {
-                    computed.add(node);
-                    completedBy.add(expected);
+                    byte[] storedHash = storedNodes.get(node.id());
+                    if (storedHash == null || !MessageDigest.isEqual(storedHash, node.hash())) {
+                        long first = node.id().firstLeaf();
+                        String what = storedHash == null ? "never integrated (its tree node is missing)"
+                                : "not matching the stored tree node level " + node.id().level() + " index " + node.id().index();
+                        return VerificationReport.failed(first, covered, first, "entries " + first + ".." + expected
+                                + " are " + what + "; an entry or the tree was changed", notes);
+                    }
                 }
             }
-            if (page.size() < to - from && range.size() < to) {
+            if (range.size() < to) {
                 long missing = range.size();
                 return VerificationReport.failed(missing, covered, missing, "entry " + missing + " is missing", notes);
-            }
-            List<NodeId> ids = computed.stream().map(Node::id).toList();
-            Map<NodeId, byte[]> storedNodes = store.storedNodes(connection, ids);
-            for (int i = 0; i < computed.size(); i++) {
-                Node node = computed.get(i);
-                byte[] storedHash = storedNodes.get(node.id());
-                if (storedHash == null || !MessageDigest.isEqual(storedHash, node.hash())) {
-                    long first = node.id().firstLeaf();
-                    String what = storedHash == null ? "was never integrated (its tree node is missing)"
-                            : "does not match the stored tree node level " + node.id().level() + " index " + node.id().index();
-                    return VerificationReport.failed(first, covered, first, "entries " + first + ".." + completedBy.get(i)
-                            + " " + what + "; the entry or the tree was changed", notes);
-                }
             }
         }
         while (nextCheckpoint < signed.size() && signed.get(nextCheckpoint).size() == range.size()) {
@@ -133,6 +125,19 @@ public final class StoredLogAudit {
             notes.add((range.size() - covered) + " entries after the latest checkpoint are not yet covered by a signature");
         }
         return VerificationReport.ok(range.size(), covered, notes);
+    }
+
+    /** Ids of the nodes that leaves {@code [from, to)} complete: each leaf, and each subtree it is the last leaf of. */
+    private static List<NodeId> nodesCompletedBy(long from, long to) {
+        List<NodeId> ids = new ArrayList<>((int) (2 * (to - from)));
+        for (long leaf = from; leaf < to; leaf++) {
+            ids.add(new NodeId(0, leaf));
+            long count = leaf + 1;
+            for (int level = 1; (count & ((1L << level) - 1)) == 0; level++) {
+                ids.add(new NodeId(level, (count >> level) - 1));
+            }
+        }
+        return ids;
     }
 
     private static String checkpointProblem(CompactRange range, Checkpoint checkpoint, long lastGood) {

@@ -23,7 +23,7 @@ import java.util.UUID;
  * with {@code GOVERNOR_DB_OWNER_USER}, {@code GOVERNOR_DB_OWNER_PASSWORD}, {@code GOVERNOR_DB_APP_USER},
  * {@code GOVERNOR_DB_APP_PASSWORD}). Start the database with {@code scripts/services up postgres}.
  */
-final class PostgresTestSchema implements AutoCloseable {
+public final class PostgresTestSchema implements AutoCloseable {
 
     static final Path MIGRATIONS = Path.of("..", "control-plane", "src", "main", "resources", "db", "migration")
             .toAbsolutePath().normalize();
@@ -38,7 +38,7 @@ final class PostgresTestSchema implements AutoCloseable {
     private PostgresTestSchema() {
     }
 
-    static PostgresTestSchema migrated() throws SQLException {
+    public static PostgresTestSchema migrated() throws SQLException {
         PostgresTestSchema db = new PostgresTestSchema();
         if (!Files.isDirectory(MIGRATIONS)) {
             throw new IllegalStateException("migrations not found at " + MIGRATIONS);
@@ -63,14 +63,14 @@ final class PostgresTestSchema implements AutoCloseable {
     }
 
     /** A connection of the application role, in a transaction (auto-commit off). */
-    Connection app() throws SQLException {
+    public Connection app() throws SQLException {
         Connection connection = connect(appUser, appPassword, schema);
         connection.setAutoCommit(false);
         return connection;
     }
 
     /** A connection of the owner role (the one Flyway migrates with), in a transaction. */
-    Connection owner() throws SQLException {
+    public Connection owner() throws SQLException {
         Connection connection = connect(ownerUser, ownerPassword, schema);
         connection.setAutoCommit(false);
         return connection;
