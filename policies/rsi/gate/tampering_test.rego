@@ -45,17 +45,20 @@ test_one_violation_per_path_and_category if {
 	contains(d.violations[0].message, "(glob **/*logger*)")
 }
 
-test_protected_globs_use_only_star_and_question_wildcards if {
+test_every_glob_contains_a_keyword_of_its_category_as_literal_text if {
 	every _, spec in data.governor.protected_paths {
+		every keyword in spec.keywords {
+			keyword == lower(keyword)
+			not regex.match(`[*?\[\]{}]`, keyword)
+		}
 		every g in spec.globs {
-			not regex.match(`[\[\]{}]`, g)
-			gate.glob_needle(lower(g)) != ""
+			some keyword in spec.keywords
+			contains(lower(g), keyword)
 		}
 	}
 }
 
-test_glob_needle_is_the_longest_literal_piece if {
-	gate.glob_needle("**/*logging*") == "logging"
-	gate.glob_needle("**/eval/**") == "/eval/"
-	gate.glob_needle("**/eval_*") == "/eval_"
+test_path_without_a_keyword_skips_the_category if {
+	not gate.mentions_keyword("/src/tools/edit.py", data.governor.protected_paths.logging.keywords)
+	gate.mentions_keyword("/src/dialog.py", data.governor.protected_paths.logging.keywords)
 }
