@@ -2,6 +2,7 @@ package dev.governor.auditor.log;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -10,10 +11,12 @@ import net.jqwik.api.constraints.IntRange;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class MerkleLogPropertyTest {
 
@@ -32,7 +35,7 @@ class MerkleLogPropertyTest {
         TreeHead head = LOG.treeHead(size);
 
         assertThat(head.rootHash()).isEqualTo(REFERENCE.root(size));
-        assertThat(proof.hashes()).usingElementComparator(java.util.Arrays::compare)
+        assertThat(proof.hashes()).usingElementComparator(Arrays::compare)
                 .containsExactlyElementsOf(REFERENCE.path(index, size));
         assertThatCode(() -> ProofVerifier.verifyInclusion(LEAF_HASHES.get(index), proof, head)).doesNotThrowAnyException();
     }
@@ -44,7 +47,7 @@ class MerkleLogPropertyTest {
 
         ConsistencyProof proof = LOG.consistencyProof(from, to);
 
-        assertThat(proof.hashes()).usingElementComparator(java.util.Arrays::compare)
+        assertThat(proof.hashes()).usingElementComparator(Arrays::compare)
                 .containsExactlyElementsOf(REFERENCE.proof(from, to));
         assertThatCode(() -> ProofVerifier.verifyConsistency(proof, LOG.treeHead(from), LOG.treeHead(to)))
                 .doesNotThrowAnyException();
@@ -55,11 +58,11 @@ class MerkleLogPropertyTest {
                                                       @ForAll @IntRange(min = 0, max = MAX_LEAVES - 1) int otherLeaf) {
         int index = indexAndSize[0];
         int size = indexAndSize[1];
-        net.jqwik.api.Assume.that(otherLeaf != index);
+        Assume.that(otherLeaf != index);
 
         InclusionProof proof = LOG.inclusionProof(index, size);
 
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+        assertThat(catchThrowable(
                 () -> ProofVerifier.verifyInclusion(LEAF_HASHES.get(otherLeaf), proof, LOG.treeHead(size))))
                 .isInstanceOf(ProofVerificationException.class);
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -171,7 +172,7 @@ class Rfc6962VectorsTest {
         }
 
         static int compareBytes(byte[] a, byte[] b) {
-            return java.util.Arrays.compare(a, b);
+            return Arrays.compare(a, b);
         }
     }
 }
