@@ -138,12 +138,10 @@ public final class EnsureTopics {
       }
     }
     // topics that already existed: bring partitions and configs to what the file says
-    Map<String, TopicDescription> described = describeTopics(admin, specs);
-    Map<String, Config> configs = describeConfigs(admin, specs);
-    for (Spec s : specs) {
-      if (missing.stream().anyMatch(t -> t.name().equals(s.name()))) {
-        continue;
-      }
+    List<Spec> preexisting = specs.stream().filter(s -> existing.contains(s.name())).toList();
+    Map<String, TopicDescription> described = preexisting.isEmpty() ? Map.of() : describeTopics(admin, preexisting);
+    Map<String, Config> configs = preexisting.isEmpty() ? Map.of() : describeConfigs(admin, preexisting);
+    for (Spec s : preexisting) {
       int have = described.get(s.name()).partitions().size();
       if (have < s.partitions()) {
         admin.createPartitions(Map.of(s.name(), NewPartitions.increaseTo(s.partitions()))).all().get();
@@ -164,6 +162,30 @@ public final class EnsureTopics {
         System.out.println("updated configs of " + s.name() + ": " + s.configs());
       }
       System.out.println("exists  " + describe(s.name(), Math.max(have, s.partitions()), s.configs()));
+    }
+    awaitTopics(admin, specs);
+  }
+
+  /** New topics reach the broker's metadata a moment after the controller accepts them: wait. */
+  private static void awaitTopics(Admin admin, List<Spec> specs) throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        Map<String, TopicDescription> d = describeTopics(admin, specs);
+        boolean led = d.values().stream().allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null));
+        if (led) {
+          System.out.println("all " + specs.size() + " topics have a leader for every partition");
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("topics without a partition leader after 30 s");
+      }
+      Thread.sleep(200);
     }
   }
 

@@ -57,6 +57,7 @@ _kafka_ensure_helper() {
   local javac
   javac="$(dirname "$(readlink -f "$(_kafka_java)")")/javac"
   if [[ ! -x $javac ]]; then
+    need_cmd javac default-jdk-headless || return 1
     javac=$(command -v javac) || { err "javac not found (needs a JDK)"; return 1; }
   fi
   rm -rf "$classes"
