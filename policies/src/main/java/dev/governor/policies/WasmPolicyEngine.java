@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Evaluates the committed {@code opa build -t wasm} output in process (opa-java-wasm).
@@ -34,6 +35,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
     private final BlockingQueue<OpaPolicy> idle;
     /** Permits for instances not yet created (or discarded after a failure). */
     private final Semaphore creatable;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private WasmPolicyEngine(byte[] wasm, JsonNode data, String revision, int poolSize) {
         this.wasm = wasm;
@@ -98,12 +100,16 @@ public final class WasmPolicyEngine implements PolicyEngine {
 
     @Override
     public void close() {
+        closed.set(true);
         idle.clear();
     }
 
     private OpaPolicy borrow() {
         try {
             while (true) {
+                if (closed.get()) {
+                    throw new PolicyEngineException("the wasm policy engine (revision " + revision + ") is closed");
+                }
                 OpaPolicy policy = idle.poll();
                 if (policy != null) {
                     return policy;

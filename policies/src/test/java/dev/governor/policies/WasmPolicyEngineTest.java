@@ -141,6 +141,17 @@ class WasmPolicyEngineTest {
         assertThatThrownBy(() -> PolicyDecision.fromJson(json)).hasMessageContaining("'violations'");
     }
 
+    @Test
+    void closedEngineRefusesToDecide() {
+        WasmPolicyEngine own = WasmPolicyEngine.fromClasspath(1);
+        JsonNode input = caseNamed("clean-code-patch").input();
+        assertThat(own.decide(input).outcome()).isEqualTo(PolicyDecision.Outcome.REVIEW);
+        own.close();
+        assertThatThrownBy(() -> own.decide(input))
+                .isInstanceOf(PolicyEngineException.class)
+                .hasMessageContaining("closed");
+    }
+
     private static DecisionCorpus caseNamed(String name) {
         return corpus().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
