@@ -140,6 +140,18 @@ stop_daemon() {
   rm -f "$pidfile"
 }
 
+# adopt_pid pid pidfile: records a process we started earlier but whose pid file is gone. Our
+# daemons lead their own process group (setsid), so the group id is what start_daemon recorded
+# (e.g. kc.sh, not its java child).
+adopt_pid() {
+  local pid=$1 pidfile=$2 pgid
+  pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ') || pgid=""
+  if [[ $pgid =~ ^[0-9]+$ ]] && ((pgid > 1)) && kill -0 "$pgid" 2>/dev/null; then
+    pid=$pgid
+  fi
+  printf '%s\n' "$pid" >"$pidfile"
+}
+
 # ---------------------------------------------------------------- network
 
 # port_open port [host]: something accepts TCP connections there.

@@ -106,8 +106,8 @@ _kafka_adopt() {
   pidfile=$(_kafka_pidfile)
   pid_alive "$pidfile" && return 0
   pid=$(pid_listening_on 9092) || return 1
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka .*target/services/kafka/server.properties'; then
-    printf '%s\n' "$pid" >"$pidfile"
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $(_kafka_dir)/server.properties"; then
+    adopt_pid "$pid" "$pidfile"
     return 0
   fi
   return 1

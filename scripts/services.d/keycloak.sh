@@ -56,8 +56,8 @@ _kc_adopt() {
   pidfile=$(_kc_pidfile)
   pid_alive "$pidfile" && return 0
   pid=$(pid_listening_on "$KEYCLOAK_PORT") || return 1
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "target/services/keycloak/keycloak-$KEYCLOAK_VERSION"; then
-    printf '%s\n' "$pid" >"$pidfile"
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$(_kc_home)/"; then
+    adopt_pid "$pid" "$pidfile"
     return 0
   fi
   return 1

@@ -34,8 +34,8 @@ _opa_adopt() {
     return 1
   fi
   pid=$(pid_listening_on "$OPA_PORT") || return 1
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'run --server .*target/services/opa/bundle.tar.gz'; then
-    printf '%s\n' "$pid" >"$pidfile"
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--bundle $(_opa_dir)/bundle.tar.gz"; then
+    adopt_pid "$pid" "$pidfile"
     printf '%s\n' "$OPA_PORT" >"$(_opa_dir)/opa.port"
     return 0
   fi
