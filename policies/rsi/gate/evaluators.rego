@@ -9,17 +9,19 @@ allowed_evaluator_digests := {e.digest | some e in data.governor.evaluators.allo
 findings contains {
 	"rule": "unpinned_evaluator",
 	"message": concat("", [
-		"evaluation ", evaluation_label(e), " has evaluatorDigest ", num(object.get(e, "evaluatorDigest", null)),
+		"evaluation ", evaluation_label(e), " has evaluatorDigest ", num(evaluator_digest(e)),
 		", which is not on the evaluator allow-list",
 	]),
 	"effect": "deny",
 } if {
 	some e in input.proposal.evaluations
-	not object.get(e, "evaluatorDigest", null) in allowed_evaluator_digests
+	not evaluator_digest(e) in allowed_evaluator_digests
 }
 
-evaluation_label(e) := concat("/", [
-	object.get(e, "benchmark", "?"),
-	object.get(e, "subset", "?"),
-	object.get(e, "metric", "?"),
-])
+evaluator_digest(e) := object.get(e, "evaluatorDigest", null) if is_object(e)
+
+else := null
+
+evaluation_label(e) := concat("/", [as_text(object.get(e, field, "?")) | some field in ["benchmark", "subset", "metric"]]) if {
+	is_object(e)
+} else := json.marshal(e)

@@ -83,3 +83,21 @@ test_missing_kill_switch_state_denies if {
 	d := gate.decision with input as object.remove(base_input, ["killSwitch"])
 	rules(d) == ["kill_switch"]
 }
+
+# Input that skipped schema validation: wrong types give findings, never a
+# builtin type error (an error in the OPA server, undefined in wasm).
+test_malformed_types_are_findings_not_errors if {
+	d := gate.decision with input as object.union(base_input, {
+		"proposal": {
+			"kind": 7, "lineage": 3, "touchedPaths": [5],
+			"artifact": {"inlineDiff": 42},
+			"evaluations": ["junk", {"benchmark": 1, "metric": ["m"], "value": "high", "baseline": 0.5}],
+			"capabilityEvals": [{"domain": ["ai_rnd"], "eval": 3, "score": 0.9}],
+		},
+		"lineage": {"generationsSinceLastPromoted": "many"},
+	})
+	d.outcome == "DENY"
+	rules(d) == ["shape", "shape", "unknown_capability_domain", "unpinned_evaluator", "unpinned_evaluator", "unreviewed_lineage"]
+	d.violations[3].message == "evaluation \"junk\" has evaluatorDigest null, which is not on the evaluator allow-list"
+	d.violations[4].message == "evaluation 1/?/[\"m\"] has evaluatorDigest null, which is not on the evaluator allow-list"
+}

@@ -5,7 +5,7 @@ package rsi.gate
 # is authoritative; the loop's lineage[] only counts when it claims more.
 unreviewed_generations := max({
 	object.get(input, ["lineage", "generationsSinceLastPromoted"], 0),
-	count(object.get(input, ["proposal", "lineage"], [])),
+	count(ancestors_claimed_by_loop),
 })
 
 findings contains {
@@ -18,3 +18,7 @@ findings contains {
 } if {
 	unreviewed_generations > data.governor.limits.maxUnreviewedGenerations
 }
+
+default ancestors_claimed_by_loop := []
+
+ancestors_claimed_by_loop := input.proposal.lineage if is_array(input.proposal.lineage)

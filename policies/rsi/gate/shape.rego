@@ -11,7 +11,7 @@ utf8_bytes(s) := ((count(b) / 4) * 3) - padding if {
 	padding := count(b) - count(trim_right(b, "="))
 }
 
-diff_bytes := utf8_bytes(input.proposal.artifact.inlineDiff)
+diff_bytes := utf8_bytes(input.proposal.artifact.inlineDiff) if is_string(input.proposal.artifact.inlineDiff)
 
 findings contains {
 	"rule": "size_limit",
@@ -29,6 +29,7 @@ findings contains {
 	]),
 	"effect": "deny",
 } if {
+	is_array(input.proposal.touchedPaths)
 	count(input.proposal.touchedPaths) > limits.maxTouchedPaths
 }
 
@@ -54,10 +55,10 @@ normalised_path(path) if {
 findings contains {
 	"rule": "shape",
 	"message": concat("", [
-		"kind ", num(object.get(input.proposal, "kind", null)), " is not one of ",
+		"kind ", num(object.get(input, ["proposal", "kind"], null)), " is not one of ",
 		concat(", ", limits.kinds),
 	]),
 	"effect": "deny",
 } if {
-	not object.get(input.proposal, "kind", null) in limits.kinds
+	not object.get(input, ["proposal", "kind"], null) in limits.kinds
 }

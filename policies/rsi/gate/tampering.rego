@@ -15,6 +15,7 @@ findings contains {
 	"effect": "deny",
 } if {
 	some path in input.proposal.touchedPaths
+	is_string(path)
 	candidate := match_form(path)
 	some category, spec in data.governor.protected_paths
 	mentions_keyword(candidate, spec.keywords)
