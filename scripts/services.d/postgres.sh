@@ -16,8 +16,10 @@ _pg_installed() { [[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] && comma
 _pg_cluster_exists() { [[ -f /etc/postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf ]]; }
 
 _pg_running() {
-  # pg_ctlcluster status exits 0 when running, 3 when stopped; it may need the cluster owner.
-  pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1 ||
+  # pg_ctlcluster status exits 0 when running, 3 when stopped; it may need the cluster owner
+  # (not root, not postgres: whatever answers pg_isready on 5432 counts).
+  _pg_ready ||
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1 ||
     as_user postgres pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1
 }
 
@@ -61,6 +63,18 @@ _pg_init_db() {
   as_user postgres psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres <"$REPO_ROOT/deploy/postgres/init.sql"
 }
 
+# After an apt upgrade of postgresql-15 a running server keeps the old binary but loads the new
+# shared libraries (e.g. plpgsql.so fails with "undefined symbol"): say so, do not restart it
+# behind other users' backs.
+_pg_warn_stale_binary() {
+  local running installed
+  running=$(as_user postgres psql -X -qAt -p "$PG_PORT" -d postgres -c 'SHOW server_version' 2>/dev/null | awk '{print $1}') || return 0
+  installed=$("/usr/lib/postgresql/$PG_VERSION/bin/postgres" --version 2>/dev/null | awk '{print $3}') || return 0
+  if [[ -n $running && -n $installed && $running != "$installed" ]]; then
+    warn "the cluster runs PostgreSQL $running but $installed is installed (package upgraded): restart it (pg_ctlcluster $PG_VERSION $PG_CLUSTER restart), or PL/pgSQL may fail to load"
+  fi
+}
+
 postgres_up() {
   local log
   log=$(_pg_syslog)
@@ -89,6 +103,16 @@ postgres_up() {
     date -u +%FT%TZ >"$(_pg_marker)"
   fi
   wait_until "PostgreSQL on $PG_HOST:$PG_PORT" "${POSTGRES_TIMEOUT:-60}" "$log" "" _pg_ready || return 1
+  _pg_warn_stale_binary
+  if [[ $(id -u) -ne 0 && $(id -un) != postgres ]] && ! sudo -n true 2>/dev/null; then
+    # not root and no sudo: cannot run SQL as the superuser; fine when everything is in place
+    if postgres_check >/dev/null 2>&1; then
+      say "roles and database governor already in place (not root, no sudo: init.sql not re-run)"
+      return 0
+    fi
+    err "roles/database governor missing and neither root nor password-less sudo is available to create them"
+    return 1
+  fi
   step "creating roles governor, governor_app and database governor (idempotent)" _pg_init_db || return 1
 }
 
