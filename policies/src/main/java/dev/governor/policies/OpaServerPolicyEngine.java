@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Asks an OPA server: {@code POST {baseUrl}/v1/data/rsi/gate/decision?provenance=true}.
  *
- * <p>Every answer carries the revision of the bundle the server evaluated (OPA provenance);
- * {@link #revision()} returns the one reported most recently, asking the server if no
- * decision has been made yet. Thread-safe: {@link HttpClient} is.
+ * <p>Every answer carries the revision of the bundle the server evaluated (OPA provenance),
+ * returned with the decision by {@link #evaluate(JsonNode)}; {@link #revision()} returns the
+ * one reported most recently, asking the server if no decision has been made yet.
+ * Thread-safe: {@link HttpClient} is.
  */
 public final class OpaServerPolicyEngine implements PolicyEngine {
 
@@ -43,7 +44,7 @@ public final class OpaServerPolicyEngine implements PolicyEngine {
     }
 
     @Override
-    public PolicyDecision decide(JsonNode input) {
+    public PolicyEvaluation evaluate(JsonNode input) {
         ObjectNode body = JSON.createObjectNode();
         body.set("input", input);
         HttpRequest request;
@@ -63,8 +64,9 @@ public final class OpaServerPolicyEngine implements PolicyEngine {
                     + ": the document is undefined for this input, or the server has no rsi.gate bundle loaded");
         }
         PolicyDecision decision = PolicyDecision.fromJson(result);
-        lastRevision.set(revisionOf(response));
-        return decision;
+        String revision = revisionOf(response);
+        lastRevision.set(revision);
+        return new PolicyEvaluation(decision, revision, name());
     }
 
     @Override

@@ -19,9 +19,19 @@ public interface PolicyEngine extends AutoCloseable {
      * @throws PolicyEngineException when the engine cannot evaluate the policy or its result
      *     is not a decision
      */
-    PolicyDecision decide(JsonNode input);
+    default PolicyDecision decide(JsonNode input) {
+        return evaluate(input).decision();
+    }
 
-    /** The bundle revision: SHA-256 (hex) over the policy sources and data. */
+    /**
+     * Decides on one proposal and tells which bundle revision decided: for an OPA server,
+     * whose bundle can change between calls, the revision comes from the same answer.
+     *
+     * @throws PolicyEngineException as {@link #decide(JsonNode)}
+     */
+    PolicyEvaluation evaluate(JsonNode input);
+
+    /** The bundle revision: SHA-256 (hex) over the policy sources and data (for a server: the latest seen). */
     String revision();
 
     /** A short name for logs and metrics, e.g. {@code wasm} or {@code opa-server}. */

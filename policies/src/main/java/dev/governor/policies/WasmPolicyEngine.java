@@ -75,7 +75,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
     }
 
     @Override
-    public PolicyDecision decide(JsonNode input) {
+    public PolicyEvaluation evaluate(JsonNode input) {
         OpaPolicy policy = borrow();
         String raw;
         try {
@@ -85,7 +85,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
             throw new PolicyEngineException("wasm evaluation of " + DECISION_PATH + " failed: " + e.getMessage(), e);
         }
         release(policy);
-        return PolicyDecision.fromJson(singleResult(raw));
+        return new PolicyEvaluation(PolicyDecision.fromJson(singleResult(raw)), revision, name());
     }
 
     @Override

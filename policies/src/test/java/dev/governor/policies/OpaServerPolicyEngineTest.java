@@ -71,13 +71,16 @@ class OpaServerPolicyEngineTest {
         URI url = answering(200, "{\"result\":" + DECISION + ",\"provenance\":" + provenance(REVISION) + "}");
         OpaServerPolicyEngine engine = new OpaServerPolicyEngine(url, Duration.ofSeconds(5));
 
-        PolicyDecision decision = engine.decide(input());
+        PolicyEvaluation evaluation = engine.evaluate(input());
+        PolicyDecision decision = evaluation.decision();
 
         assertThat(requestQuery.get()).isEqualTo("/v1/data/rsi/gate/decision?provenance=true");
         assertThat(DecisionCorpus.JSON.readTree(requestBody.get())).isEqualTo(
                 DecisionCorpus.JSON.createObjectNode().set("input", input()));
         assertThat(decision.tier()).isEqualTo(PolicyDecision.Tier.ELEVATED);
         assertThat(decision.breaches()).hasSize(1);
+        assertThat(evaluation.revision()).isEqualTo(REVISION);
+        assertThat(evaluation.engine()).isEqualTo("opa-server");
         assertThat(engine.revision()).isEqualTo(REVISION);
     }
 

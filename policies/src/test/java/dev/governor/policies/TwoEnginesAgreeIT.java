@@ -55,12 +55,15 @@ class TwoEnginesAgreeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void bothEnginesGiveTheSameDecision(DecisionCorpus c) {
-        PolicyDecision fromWasm = wasm.decide(c.input());
-        PolicyDecision fromServer = server.decide(c.input());
+        PolicyEvaluation wasmEvaluation = wasm.evaluate(c.input());
+        PolicyEvaluation serverEvaluation = server.evaluate(c.input());
+        PolicyDecision fromWasm = wasmEvaluation.decision();
+        PolicyDecision fromServer = serverEvaluation.decision();
 
         assertThat(fromServer).isEqualTo(fromWasm);
         assertThat(fromServer.toJson()).isEqualTo(fromWasm.toJson());
-        assertThat(server.revision()).as("revision reported with the decision").isEqualTo(wasm.revision());
+        assertThat(serverEvaluation.revision()).as("revision reported with the decision").isEqualTo(wasm.revision());
+        assertThat(wasmEvaluation.revision()).isEqualTo(wasm.revision());
         assertThat(fromWasm.outcome().name()).isEqualTo(c.expected().get("outcome").asText());
     }
 }
