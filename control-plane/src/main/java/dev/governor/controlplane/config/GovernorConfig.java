@@ -1,0 +1,96 @@
+package dev.governor.controlplane.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Governor's own settings, prefix {@code governor}; defaults live here, not in scattered properties. */
+@ConfigMapping(prefix = "governor")
+public interface GovernorConfig {
+
+    Topics topics();
+
+    Intake intake();
+
+    Policy policy();
+
+    /** Directory for state Governor keeps itself (embedded services, generated keys). */
+    @WithDefault(".governor")
+    String dataDir();
+
+    Embedded embedded();
+
+    /** Ports of the embedded run's own services; read by GovernorMain before Quarkus starts. */
+    interface Embedded {
+        @WithDefault("5433")
+        int postgresPort();
+
+        @WithDefault("9092")
+        int kafkaPort();
+    }
+
+    interface Topics {
+        @WithDefault("rsi.proposals")
+        String proposals();
+
+        @WithDefault("rsi.proposals.dlq")
+        String proposalsDlq();
+
+        @WithDefault("rsi.decisions")
+        String decisions();
+
+        @WithDefault("rsi.promotions")
+        String promotions();
+
+        @WithDefault("rsi.control")
+        String control();
+
+        @WithDefault("rsi.audit.checkpoints")
+        String auditCheckpoints();
+    }
+
+    interface Intake {
+        /** Consumer group of the intake; every control-plane instance joins it. */
+        @WithDefault("governor-intake")
+        String groupId();
+
+        /** Largest record value accepted, in bytes (architecture §3: 1 MiB). */
+        @WithDefault("1048576")
+        int maxMessageBytes();
+
+        /** Largest {@code artifact.inlineDiff}, in UTF-8 bytes (architecture §3: 256 KiB). */
+        @WithDefault("262144")
+        int maxInlineDiffBytes();
+
+        /** Deepest JSON nesting accepted before the parser gives up. */
+        @WithDefault("64")
+        int maxNestingDepth();
+
+        @WithDefault("500")
+        int maxPollRecords();
+
+        @WithDefault("PT1S")
+        Duration pollTimeout();
+
+        /** Wait before retrying a batch that failed for a reason outside the message (database, policy engine). */
+        @WithDefault("PT2S")
+        Duration retryBackoff();
+
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Policy {
+        /** {@code wasm}: the in-process OPA engine on the bundled policy; {@code server}: an OPA server's REST API. */
+        @WithDefault("wasm")
+        String engine();
+
+        /** Base URL of the OPA server when {@link #engine()} is {@code server}. */
+        Optional<String> serverUrl();
+
+        @WithDefault("PT2S")
+        Duration serverTimeout();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.governor.controlplane.gate;
+
+import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.policies.OpaServerPolicyEngine;
+import dev.governor.policies.PolicyEngine;
+import dev.governor.policies.WasmPolicyEngine;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import io.quarkus.runtime.Startup;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+
+/** Chooses the policy engine: the in-process OPA (wasm) engine, or an OPA server's REST API. */
+public class PolicyEngineProducer {
+
+    private static final Logger LOG = Logger.getLogger(PolicyEngineProducer.class);
+
+    @Produces
+    @Singleton
+    @Startup
+    PolicyEngine engine(GovernorConfig config) {
+        PolicyEngine engine = switch (config.policy().engine()) {
+            case "wasm" -> WasmPolicyEngine.fromClasspath(Runtime.getRuntime().availableProcessors() * 2);
+            case "server" -> new OpaServerPolicyEngine(URI.create(config.policy().serverUrl()
+                    .orElseThrow(() -> new IllegalStateException("governor.policy.engine=server needs governor.policy.server-url (GOVERNOR_OPA_URL)"))),
+                    config.policy().serverTimeout());
+            default -> throw new IllegalStateException("governor.policy.engine must be wasm or server, not "
+                    + config.policy().engine());
+        };
+        LOG.infof("Policy engine %s, bundle revision %s", engine.name(), engine.revision());
+        return engine;
+    }
+
+    void close(@Disposes PolicyEngine engine) {
+        engine.close();
+    }
+}

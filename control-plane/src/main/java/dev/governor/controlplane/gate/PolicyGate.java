@@ -1,0 +1,116 @@
+package dev.governor.controlplane.gate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.auditor.canonical.CanonicalJson;
+import dev.governor.controlplane.intake.Proposal;
+import dev.governor.policies.PolicyEngine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Asks the policy engine about a proposal and returns the decision as OPA's decision log would
+ * record it: id, bundle revision, path, input, input digest, result, timestamp and timing.
+ */
+@ApplicationScoped
+public class PolicyGate {
+
+    public static final String DECISION_PATH = "rsi/gate/decision";
+    public static final String BUNDLE_NAME = "rsi";
+
+    private final PolicyEngine engine;
+    private final ObjectMapper mapper;
+    private final Timer evalTimer;
+    private final Clock clock = Clock.systemUTC();
+
+    public PolicyGate(PolicyEngine engine, ObjectMapper mapper, MeterRegistry registry) {
+        this.engine = engine;
+        this.mapper = mapper;
+        this.evalTimer = Timer.builder("governor.policy.evaluation")
+                .description("Time to evaluate one proposal against the policy bundle")
+                .tag("engine", engine.name())
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    public String revision() {
+        return engine.revision();
+    }
+
+    public String engineName() {
+        return engine.name();
+    }
+
+    /** What Governor knows beside the proposal itself, as the policy's input expects it. */
+    public record Context(int generationsSinceLastPromoted, List<CapabilityObservation> capabilityHistory,
+                          String killSwitchState, long killSwitchEpoch) {
+    }
+
+    public record CapabilityObservation(String domain, double score, OffsetDateTime observedAt) {
+    }
+
+    @WithSpan("PolicyGate.decide")
+    public Decision decide(Proposal proposal, Context context) {
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        ObjectNode input = input(proposal, context, now);
+        long start = System.nanoTime();
+        JsonNode result = engine.decide(input).toJson();
+        long elapsed = System.nanoTime() - start;
+        evalTimer.record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
+        ObjectNode metrics = mapper.createObjectNode().put("timer_rego_query_eval_ns", elapsed);
+        return new Decision(UUID.randomUUID(), proposal.proposalId(), DECISION_PATH, BUNDLE_NAME, engine.revision(),
+                engine.name(), input, CanonicalJson.sha256Hex(input), result, now, metrics);
+    }
+
+    private ObjectNode input(Proposal proposal, Context context, OffsetDateTime now) {
+        ObjectNode input = mapper.createObjectNode();
+        input.set("proposal", proposal.data());
+        ObjectNode lineage = input.putObject("lineage");
+        lineage.put("generationsSinceLastPromoted", context.generationsSinceLastPromoted());
+        ArrayNode history = lineage.putArray("capabilityHistory");
+        for (CapabilityObservation o : context.capabilityHistory()) {
+            history.addObject().put("domain", o.domain()).put("score", o.score()).put("time", o.observedAt().toString())
+                    .put("ageSeconds", java.time.Duration.between(o.observedAt(), now).toSeconds());
+        }
+        input.putObject("loop").put("loopId", proposal.loopId()).put("sourceSystem", proposal.sourceSystem());
+        input.putObject("killSwitch").put("state", context.killSwitchState()).put("epoch", context.killSwitchEpoch());
+        input.put("now", now.toString());
+        return input;
+    }
+
+    /** A decision in the fields of OPA's decision log ({@code decision_id}, {@code bundles.rsi.revision}, ...). */
+    public record Decision(UUID decisionId, String proposalId, String path, String bundleName, String revision,
+                           String engine, ObjectNode input, String inputDigest, JsonNode result,
+                           OffsetDateTime timestamp, ObjectNode metrics) {
+
+        public String outcome() {
+            return result.path("outcome").asText();
+        }
+
+        public String tier() {
+            return result.path("tier").asText();
+        }
+
+        public int requiredApprovals() {
+            return result.path("requiredApprovals").asInt();
+        }
+
+        public boolean haltLoop() {
+            return result.path("haltLoop").asBoolean();
+        }
+
+        public boolean denies() {
+            return "DENY".equals(outcome());
+        }
+    }
+}

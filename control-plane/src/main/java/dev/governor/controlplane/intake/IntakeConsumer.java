@@ -1,0 +1,252 @@
+package dev.governor.controlplane.intake;
+
+import dev.governor.auditor.canonical.CanonicalJson;
+import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.gate.DecisionEntity;
+import dev.governor.controlplane.kafka.KafkaClients;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads {@code rsi.proposals} and hands each polled batch to {@link IntakeService}. Order per batch:
+ * decide and audit in one database transaction, then publish refusals to the dead-letter topic and
+ * decisions to {@code rsi.decisions} and wait for the broker, then commit the offsets. A failure
+ * before the commit rewinds to the batch start and retries it: at-least-once delivery, with the
+ * database making each decision happen exactly once.
+ */
+@ApplicationScoped
+public class IntakeConsumer {
+
+    private static final Logger LOG = Logger.getLogger(IntakeConsumer.class);
+    public static final String ERROR_HEADER = "governor-error";
+
+    private final GovernorConfig config;
+    private final KafkaClients kafka;
+    private final IntakeService service;
+    private final ProposalParser parser;
+    private final Tracer tracer;
+    private final MeterRegistry registry;
+    private final Timer batchTimer;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public IntakeConsumer(GovernorConfig config, KafkaClients kafka, IntakeService service, Tracer tracer, MeterRegistry registry) {
+        this.config = config;
+        this.kafka = kafka;
+        this.service = service;
+        this.tracer = tracer;
+        this.registry = registry;
+        this.parser = new ProposalParser(config.intake().maxMessageBytes(), config.intake().maxInlineDiffBytes(),
+                config.intake().maxNestingDepth());
+        this.batchTimer = Timer.builder("governor.intake.batch").description("Time to decide, publish and commit one batch")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.intake().enabled()) {
+            LOG.info("Intake consumer disabled (governor.intake.enabled=false)");
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "governor-intake");
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        String topic = config.topics().proposals();
+        try (KafkaConsumer<String, byte[]> c = kafka.consumer(config.intake().groupId(), config.intake().maxPollRecords())) {
+            consumer = c;
+            c.subscribe(List.of(topic));
+            LOG.infof("Intake consuming %s from %s as group %s", topic, kafka.bootstrapServers(), config.intake().groupId());
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(config.intake().pollTimeout());
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    batchTimer.record(() -> handle(c, records));
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        break;
+                    }
+                    LOG.errorf(e, "Intake batch of %d records failed; it will be retried in %s (nothing was committed)",
+                            records.count(), config.intake().retryBackoff());
+                    registry.counter("governor.intake.batch.failures").increment();
+                    rewind(c, records);
+                    sleep(config.intake().retryBackoff());
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Intake consumer stopped unexpectedly", e);
+        } finally {
+            consumer = null;
+            LOG.info("Intake consumer stopped");
+        }
+    }
+
+    private void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        List<IntakeRecord> batch = new ArrayList<>(records.count());
+        List<Span> spans = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Span span = tracer.spanBuilder(r.topic() + " process")
+                    .setParent(kafka.extract(r.headers()))
+                    .setSpanKind(SpanKind.CONSUMER)
+                    .setAttribute("messaging.system", "kafka")
+                    .setAttribute("messaging.destination.name", r.topic())
+                    .setAttribute("messaging.kafka.message.key", r.key() == null ? "" : r.key())
+                    .setAttribute("messaging.kafka.offset", r.offset())
+                    .startSpan();
+            spans.add(span);
+            batch.add(parse(r, span.getSpanContext().getTraceId()));
+        }
+        try {
+            IntakeService.Outcome outcome = service.decideBatch(batch);
+            publish(outcome);
+            c.commitSync(nextOffsets(records));
+        } catch (RuntimeException e) {
+            spans.forEach(s -> s.recordException(e));
+            throw e;
+        } finally {
+            spans.forEach(Span::end);
+        }
+    }
+
+    private IntakeRecord parse(ConsumerRecord<String, byte[]> r, String traceId) {
+        byte[] value = r.value();
+        int size = value == null ? 0 : value.length;
+        String sha = value == null ? null : CanonicalJson.sha256Hex(value);
+        try {
+            Proposal proposal = parser.parse(r.key(), value);
+            return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, proposal, null);
+        } catch (MalformedProposalException e) {
+            return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, null, e);
+        }
+    }
+
+    private void publish(IntakeService.Outcome outcome) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        List<IntakeService.Refusal> refusals = outcome.refusals();
+        for (IntakeService.Refusal refusal : refusals) {
+            sends.add(kafka.send(deadLetter(refusal, true)));
+        }
+        for (DecisionEntity d : outcome.decisionsToPublish()) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().decisions(), d.proposalId,
+                    DecisionMessages.toJson(d).getBytes(StandardCharsets.UTF_8));
+            sends.add(kafka.send(record));
+        }
+        for (int i = 0; i < sends.size(); i++) {
+            try {
+                sends.get(i).get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RecordTooLargeException && i < refusals.size()) {
+                    // The original stays in rsi.proposals; the dead letter names it and its digest.
+                    await(kafka.send(deadLetter(refusals.get(i), false)));
+                } else {
+                    throw new IllegalStateException("Kafka did not acknowledge an intake publication: " + e.getCause(), e.getCause());
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("Kafka did not acknowledge an intake publication within 30 s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while publishing intake results", e);
+            }
+        }
+    }
+
+    private static void await(Future<RecordMetadata> send) {
+        try {
+            send.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka did not acknowledge a dead letter: " + e, e);
+        }
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(IntakeService.Refusal refusal, boolean withValue) {
+        IntakeRecord r = refusal.record();
+        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(config.topics().proposalsDlq(), r.key(),
+                withValue ? r.rawValue() : null);
+        dlq.headers().add(ERROR_HEADER, refusal.reason().getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add("governor-error-code", refusal.code().getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add("governor-source", (r.topic() + "/" + r.partition() + "/" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        if (r.valueSha256() != null) {
+            dlq.headers().add("governor-value-sha256", r.valueSha256().getBytes(StandardCharsets.UTF_8));
+        }
+        if (!withValue) {
+            dlq.headers().add("governor-value-dropped", "too large to copy; read it at governor-source".getBytes(StandardCharsets.UTF_8));
+        }
+        return dlq;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> list = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    private static void rewind(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            if (c.assignment().contains(tp)) {
+                c.seek(tp, records.records(tp).get(0).offset());
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.governor.controlplane.intake;
+
+/**
+ * One record read from {@code rsi.proposals}, after parsing: either a {@link Proposal} or the
+ * reason it is not one. {@code valueSha256} identifies the raw bytes without keeping them twice.
+ */
+public record IntakeRecord(
+        String topic,
+        int partition,
+        long offset,
+        String key,
+        byte[] rawValue,
+        int valueBytes,
+        String valueSha256,
+        String traceId,
+        Proposal proposal,
+        MalformedProposalException malformed) {
+
+    public boolean isMalformed() {
+        return malformed != null;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.governor.controlplane.intake;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.governor.auditor.canonical.CanonicalJson;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Turns the bytes of a record on {@code rsi.proposals} into a {@link Proposal}, or says precisely
+ * why they are not one. Checks, in order: size, UTF-8, JSON (no duplicate keys, bounded nesting,
+ * nothing trailing), CloudEvents 1.0 structured mode, the JSON Schema of {@code data}, the inline
+ * diff limit, and that the record key (when present) names the same proposal.
+ *
+ * <p>Thread-safe: holds only immutable, shareable state.
+ */
+public final class ProposalParser {
+
+    public static final String SPEC_VERSION = "1.0";
+    public static final String EVENT_TYPE = "dev.governor.proposal.v1";
+    /** CloudEvents extension set by {@code POST /api/v1/proposals}: the caller's subject. */
+    public static final String SUBMITTER_ATTRIBUTE = "governorsubmitter";
+    public static final String SCHEMA_RESOURCE = "schema/proposal-data.v1.json";
+
+    private final int maxMessageBytes;
+    private final int maxInlineDiffBytes;
+    private final ObjectMapper mapper;
+    private final JsonSchema schema;
+
+    public ProposalParser(int maxMessageBytes, int maxInlineDiffBytes, int maxNestingDepth) {
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxInlineDiffBytes = maxInlineDiffBytes;
+        JsonFactory factory = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(maxNestingDepth)
+                        .maxStringLength(maxMessageBytes)
+                        .maxNumberLength(64)
+                        .build())
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        this.schema = loadSchema();
+    }
+
+    public static String schemaText() {
+        try (InputStream in = resource()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Proposal parse(String key, byte[] value) throws MalformedProposalException {
+        if (value == null || value.length == 0) {
+            throw new MalformedProposalException("empty", "the record has no value");
+        }
+        if (value.length > maxMessageBytes) {
+            throw new MalformedProposalException("too-large",
+                    "the record is " + value.length + " bytes; the limit is " + maxMessageBytes);
+        }
+        String text = decodeUtf8(value);
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MalformedProposalException("not-json", e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedProposalException("not-cloudevent", "a structured CloudEvent must be a JSON object");
+        }
+        String specVersion = requiredString(root, "specversion");
+        if (!SPEC_VERSION.equals(specVersion)) {
+            throw new MalformedProposalException("unsupported-specversion",
+                    "specversion \"" + specVersion + "\" is not supported; use \"1.0\"");
+        }
+        String type = requiredString(root, "type");
+        if (!EVENT_TYPE.equals(type)) {
+            throw new MalformedProposalException("unsupported-type",
+                    "type \"" + type + "\" is not a proposal; use \"" + EVENT_TYPE + "\"");
+        }
+        String id = requiredString(root, "id");
+        String source = requiredString(root, "source");
+        checkUriReference(source);
+        OffsetDateTime time = optionalTime(root);
+        JsonNode contentType = root.get("datacontenttype");
+        if (contentType != null && !(contentType.isTextual() && contentType.asText().startsWith("application/json"))) {
+            throw new MalformedProposalException("not-cloudevent", "datacontenttype must be application/json");
+        }
+        if (root.has("data_base64")) {
+            throw new MalformedProposalException("not-cloudevent", "data_base64 is not accepted; send data as a JSON object");
+        }
+        JsonNode data = root.get("data");
+        if (data == null || !data.isObject()) {
+            throw new MalformedProposalException("not-cloudevent", "data must be a JSON object");
+        }
+        Set<ValidationMessage> errors = schema.validate(data);
+        if (!errors.isEmpty()) {
+            String detail = errors.stream()
+                    .sorted(Comparator.comparing(ValidationMessage::getMessage))
+                    .limit(5)
+                    .map(ValidationMessage::getMessage)
+                    .collect(Collectors.joining("; "));
+            throw new MalformedProposalException("schema", detail);
+        }
+        String proposalId = data.get("proposalId").asText();
+        if (!proposalId.equals(id)) {
+            throw new MalformedProposalException("id-mismatch",
+                    "CloudEvent id \"" + id + "\" must equal data.proposalId \"" + proposalId + "\"");
+        }
+        if (key != null && !key.equals(proposalId)) {
+            throw new MalformedProposalException("key-mismatch",
+                    "record key \"" + key + "\" must equal the proposal id \"" + proposalId + "\"");
+        }
+        JsonNode diff = data.path("artifact").get("inlineDiff");
+        if (diff != null) {
+            int diffBytes = diff.asText().getBytes(StandardCharsets.UTF_8).length;
+            if (diffBytes > maxInlineDiffBytes) {
+                throw new MalformedProposalException("diff-too-large",
+                        "artifact.inlineDiff is " + diffBytes + " bytes; the limit is " + maxInlineDiffBytes
+                                + "; put larger diffs behind artifact.uri");
+            }
+        }
+        String digest;
+        try {
+            digest = CanonicalJson.sha256Hex(data);
+        } catch (RuntimeException e) {
+            throw new MalformedProposalException("not-canonicalizable", e.getMessage());
+        }
+        JsonNode submitter = root.get(SUBMITTER_ATTRIBUTE);
+        return new Proposal(proposalId, source, time, (ObjectNode) data, digest,
+                submitter != null && submitter.isTextual() ? submitter.asText() : null);
+    }
+
+    private static String decodeUtf8(byte[] value) throws MalformedProposalException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedProposalException("invalid-utf8", "the record value is not valid UTF-8");
+        }
+    }
+
+    private static String requiredString(JsonNode root, String attribute) throws MalformedProposalException {
+        JsonNode node = root.get(attribute);
+        if (node == null || !node.isTextual() || node.asText().isEmpty()) {
+            throw new MalformedProposalException("not-cloudevent",
+                    "CloudEvent attribute \"" + attribute + "\" must be a non-empty string");
+        }
+        return node.asText();
+    }
+
+    private static void checkUriReference(String source) throws MalformedProposalException {
+        try {
+            new URI(source);
+        } catch (URISyntaxException e) {
+            throw new MalformedProposalException("not-cloudevent", "source is not a URI-reference: " + e.getMessage());
+        }
+    }
+
+    private static OffsetDateTime optionalTime(JsonNode root) throws MalformedProposalException {
+        JsonNode time = root.get("time");
+        if (time == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(time.asText());
+        } catch (DateTimeParseException e) {
+            throw new MalformedProposalException("not-cloudevent", "time is not an RFC 3339 timestamp: " + time.asText());
+        }
+    }
+
+    private JsonSchema loadSchema() {
+        try (InputStream in = resource()) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream resource() {
+        InputStream in = ProposalParser.class.getClassLoader().getResourceAsStream(SCHEMA_RESOURCE);
+        if (in == null) {
+            throw new IllegalStateException("The proposal schema " + SCHEMA_RESOURCE + " is missing from the classpath");
+        }
+        return in;
+    }
+}

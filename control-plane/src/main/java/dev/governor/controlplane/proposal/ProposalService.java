@@ -1,0 +1,150 @@
+package dev.governor.controlplane.proposal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.gate.DecisionEntity;
+import dev.governor.controlplane.gate.DecisionRepository;
+import dev.governor.controlplane.intake.DecisionMessages;
+import dev.governor.controlplane.intake.MalformedProposalException;
+import dev.governor.controlplane.intake.Proposal;
+import dev.governor.controlplane.intake.ProposalParser;
+import dev.governor.controlplane.kafka.KafkaClients;
+import dev.governor.controlplane.problem.ProblemException;
+import dev.governor.controlplane.security.Actor;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+@ApplicationScoped
+public class ProposalService {
+
+    private static final Logger LOG = Logger.getLogger(ProposalService.class);
+
+    private final ProposalRepository proposals;
+    private final DecisionRepository decisions;
+    private final KafkaClients kafka;
+    private final GovernorConfig config;
+    private final ObjectMapper mapper;
+    private final ProposalParser parser;
+
+    public ProposalService(ProposalRepository proposals, DecisionRepository decisions, KafkaClients kafka,
+                           GovernorConfig config, ObjectMapper mapper) {
+        this.proposals = proposals;
+        this.decisions = decisions;
+        this.kafka = kafka;
+        this.config = config;
+        this.mapper = mapper;
+        this.parser = new ProposalParser(config.intake().maxMessageBytes(), config.intake().maxInlineDiffBytes(),
+                config.intake().maxNestingDepth());
+    }
+
+    /**
+     * Publishes a proposal to {@code rsi.proposals} and waits for the broker's acknowledgement; the
+     * intake decides it from there like any other record. Never writes to the database.
+     *
+     * @param body a structured CloudEvent, or just its {@code data} object
+     */
+    @WithSpan("ProposalService.submit")
+    public SubmissionReceipt submit(byte[] body, Actor actor) {
+        ObjectNode event = asCloudEvent(body, actor);
+        byte[] value = event.toString().getBytes(StandardCharsets.UTF_8);
+        Proposal proposal;
+        try {
+            proposal = parser.parse(null, value);
+        } catch (MalformedProposalException e) {
+            throw ProblemException.badRequest(e.code(), e.getMessage());
+        }
+        try {
+            RecordMetadata meta = kafka.send(new ProducerRecord<>(config.topics().proposals(), proposal.proposalId(), value))
+                    .get(15, TimeUnit.SECONDS);
+            return new SubmissionReceipt(proposal.proposalId(), proposal.contentDigest(), meta.topic(), meta.partition(),
+                    meta.offset(), "/api/v1/proposals/" + proposal.proposalId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(503, "Service unavailable", "kafka-unavailable", "Interrupted while publishing");
+        } catch (Exception e) {
+            LOG.warnf(e, "Kafka did not accept proposal %s", proposal.proposalId());
+            throw new ProblemException(503, "Service unavailable", "kafka-unavailable",
+                    "Kafka did not accept the proposal (" + e.getMessage() + "); nothing was submitted, retry later");
+        }
+    }
+
+    private ObjectNode asCloudEvent(byte[] body, Actor actor) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (Exception e) {
+            throw ProblemException.badRequest("not-json", "The body is not JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ProblemException.badRequest("not-json", "The body must be a CloudEvent or a proposal object");
+        }
+        ObjectNode event;
+        if (root.has("specversion")) {
+            event = (ObjectNode) root;
+        } else {
+            event = mapper.createObjectNode();
+            event.put("specversion", ProposalParser.SPEC_VERSION);
+            event.put("type", ProposalParser.EVENT_TYPE);
+            event.put("source", "urn:governor:api:" + actor.username());
+            event.put("id", root.path("proposalId").asText(""));
+            event.put("time", OffsetDateTime.now(ZoneOffset.UTC).toString());
+            event.put("datacontenttype", "application/json");
+            event.set("data", root);
+        }
+        // The submitter is who authenticated, whatever the body claims.
+        event.put(ProposalParser.SUBMITTER_ATTRIBUTE, actor.subject());
+        return event;
+    }
+
+    public List<ProposalView> list(String status, String loopId, String submittedBy, int page, int size) {
+        return proposals.list(status, loopId, submittedBy, page, size).stream().map(p -> view(p, false)).toList();
+    }
+
+    public ProposalView get(String proposalId) {
+        ProposalEntity p = proposals.findById(proposalId);
+        if (p == null) {
+            throw ProblemException.notFound("No proposal " + proposalId + " has been received (it may still be in rsi.proposals)");
+        }
+        return view(p, true);
+    }
+
+    public ProposalEntity find(String proposalId) {
+        return proposals.findById(proposalId);
+    }
+
+    private ProposalView view(ProposalEntity p, boolean full) {
+        JsonNode decision = null;
+        if (p.decisionId != null) {
+            DecisionEntity d = decisions.findById(p.decisionId);
+            decision = d == null ? null : full ? fullDecision(d) : DecisionMessages.toNode(d).get("result");
+        }
+        return new ProposalView(p.proposalId, p.loopId, p.sourceSystem, p.kind, p.status, p.contentDigest, p.receivedAt,
+                p.receivedWhilePaused, p.submittedBy, p.traceId, full ? read(p.data) : null, decision);
+    }
+
+    private JsonNode fullDecision(DecisionEntity d) {
+        ObjectNode node = DecisionMessages.toNode(d);
+        node.set("input", read(d.input));
+        return node;
+    }
+
+    private JsonNode read(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored JSON is not valid", e);
+        }
+    }
+}

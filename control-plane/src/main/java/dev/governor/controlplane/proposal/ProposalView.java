@@ -1,0 +1,23 @@
+package dev.governor.controlplane.proposal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.OffsetDateTime;
+
+/** A proposal as the API shows it: state, digest, the proposal itself and the decision made on it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ProposalView(
+        String proposalId,
+        String loopId,
+        String sourceSystem,
+        String kind,
+        String status,
+        String contentDigest,
+        OffsetDateTime receivedAt,
+        boolean receivedWhilePaused,
+        String submittedBy,
+        String traceId,
+        JsonNode data,
+        JsonNode decision) {
+}

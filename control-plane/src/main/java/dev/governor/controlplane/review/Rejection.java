@@ -1,0 +1,5 @@
+package dev.governor.controlplane.review;
+
+/** A safety officer's rejection: it ends the review. */
+public record Rejection(String reason) {
+}

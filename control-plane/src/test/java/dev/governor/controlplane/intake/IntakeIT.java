@@ -1,0 +1,187 @@
+package dev.governor.controlplane.intake;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.controlplane.testing.KafkaTestClients;
+import dev.governor.controlplane.testing.Keycloak;
+import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.ProposalMessages.Malformed;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Intake against the real broker, database and policy engine. */
+@QuarkusTest
+class IntakeIT {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void everyGoodProposalIsDecidedAndEveryMalformedOneLandsInTheDeadLetterTopicWithItsReason() throws Exception {
+        List<Malformed> corpus = ProposalMessages.malformedCorpus("intake-" + run);
+        assertThat(corpus).hasSizeGreaterThanOrEqualTo(50);
+        List<String> good = new ArrayList<>();
+        Map<String, Malformed> badBySource = new HashMap<>();
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            for (int i = 0; i < corpus.size(); i++) {
+                String id = "intake-" + run + "-good-" + i;
+                good.add(id);
+                KafkaTestClients.send(producer, "rsi.proposals", id, ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-" + run))));
+                Malformed m = corpus.get(i);
+                RecordMetadata meta = KafkaTestClients.send(producer, "rsi.proposals", m.key(), m.value());
+                badBySource.put(meta.topic() + "/" + meta.partition() + "/" + meta.offset(), m);
+            }
+            // Replays: the same content again is a duplicate; other content under the same id is a conflict.
+            String replayed = good.get(0);
+            KafkaTestClients.send(producer, "rsi.proposals", replayed, ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(replayed, "loop-" + run))));
+            ObjectNode changed = ProposalMessages.data(replayed, "loop-" + run);
+            changed.put("summary", "The same id with different content.");
+            RecordMetadata conflict = KafkaTestClients.send(producer, "rsi.proposals", replayed, ProposalMessages.bytes(ProposalMessages.cloudEvent(changed)));
+            badBySource.put(conflict.topic() + "/" + conflict.partition() + "/" + conflict.offset(),
+                    new Malformed("conflicting replay", replayed, null, "conflict"));
+        }
+
+        String alice = Keycloak.token("alice");
+        for (String id : good) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    given().auth().oauth2(alice).get("/api/v1/proposals/{id}", id).then().statusCode(200));
+            Response r = given().auth().oauth2(alice).get("/api/v1/proposals/{id}", id);
+            assertThat(r.jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
+            assertThat(r.jsonPath().getString("decision.result.outcome")).isEqualTo("REVIEW");
+            assertThat(r.jsonPath().getString("contentDigest")).hasSize(64);
+            assertThat(decisionCount(id)).as("decisions of " + id).isEqualTo(1);
+        }
+        assertThat(given().auth().oauth2(alice).get("/api/v1/proposals/{id}", good.get(0)).jsonPath().getString("data.summary"))
+                .as("the conflicting replay must not replace the original").doesNotContain("different content");
+
+        List<ConsumerRecord<String, byte[]>> dlq = KafkaTestClients.readUntil("rsi.proposals.dlq", Duration.ofSeconds(60),
+                read -> read.stream().map(IntakeIT::source).filter(badBySource::containsKey).distinct().count() == badBySource.size());
+        Map<String, String> reasons = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : dlq) {
+            String source = source(r);
+            if (badBySource.containsKey(source)) {
+                reasons.put(source, header(r, "governor-error"));
+            }
+        }
+        for (Map.Entry<String, Malformed> e : badBySource.entrySet()) {
+            assertThat(reasons).as("dead letter for " + e.getValue().name()).containsKey(e.getKey());
+            assertThat(reasons.get(e.getKey())).as(e.getValue().name()).startsWith(e.getValue().expectedCode() + ": ");
+        }
+        assertThat(auditedRefusals(badBySource.keySet())).isEqualTo(badBySource.size());
+    }
+
+    @Test
+    void theGateDeniesTamperingUnpinnedEvaluatorsAndCriticalBreachesAndRaisesTheTierOnAnAlert() {
+        String tamper = "gate-" + run + "-tamper";
+        String unpinned = "gate-" + run + "-unpinned";
+        String critical = "gate-" + run + "-critical";
+        String alert = "gate-" + run + "-alert";
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            ObjectNode t = ProposalMessages.data(tamper, "loop-gate-" + run);
+            t.putArray("touchedPaths").add("src/agent/tools.py").add("src/evaluation/harness.py");
+            send(producer, t);
+            ObjectNode u = ProposalMessages.data(unpinned, "loop-gate-" + run);
+            ((ObjectNode) u.get("evaluations").get(0)).put("evaluatorDigest", "sha256:" + "e".repeat(64));
+            send(producer, u);
+            ObjectNode c = ProposalMessages.data(critical, "loop-gate-crit-" + run);
+            ((ObjectNode) c.get("capabilityEvals").get(0)).put("score", 0.9);
+            send(producer, c);
+            ObjectNode a = ProposalMessages.data(alert, "loop-gate-alert-" + run);
+            ((ObjectNode) a.get("capabilityEvals").get(0)).put("score", 0.55);
+            send(producer, a);
+        }
+        String rita = Keycloak.token("rita");
+        Response rt = decided(rita, tamper);
+        assertThat(rt.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
+        assertThat(rt.jsonPath().getList("decision.result.violations.rule", String.class)).contains("evaluator_tamper");
+        Response ru = decided(rita, unpinned);
+        assertThat(ru.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
+        assertThat(ru.jsonPath().getList("decision.result.violations.rule", String.class)).contains("unpinned_evaluator");
+        Response rc = decided(rita, critical);
+        assertThat(rc.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
+        assertThat(rc.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
+        assertThat(rc.jsonPath().getList("decision.result.breaches.level", String.class)).contains("critical");
+        assertThat(auditCount("killswitch.trip-requested", critical)).isEqualTo(1);
+        Response ra = decided(rita, alert);
+        assertThat(ra.jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
+        assertThat(ra.jsonPath().getString("decision.result.tier")).isEqualTo("elevated");
+        assertThat(ra.jsonPath().getInt("decision.result.requiredApprovals")).isEqualTo(2);
+        assertThat(ra.jsonPath().getString("decision.bundles.rsi.revision")).hasSize(64);
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, ObjectNode data) {
+        KafkaTestClients.send(producer, "rsi.proposals", data.get("proposalId").asText(), ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
+    }
+
+    private static Response decided(String token, String id) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().auth().oauth2(token).get("/api/v1/proposals/{id}", id).then().statusCode(200));
+        return given().auth().oauth2(token).get("/api/v1/proposals/{id}", id);
+    }
+
+    private int decisionCount(String proposalId) throws Exception {
+        return count("select count(*) from policy_decision where proposal_id = ?", proposalId);
+    }
+
+    private int auditCount(String type, String proposalId) {
+        try {
+            return count("select count(*) from audit_entry where event_type = ? and proposal_id = ?", type, proposalId);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int auditedRefusals(java.util.Set<String> sources) throws Exception {
+        int n = 0;
+        for (String s : sources) {
+            String[] parts = s.split("/");
+            n += count("select count(*) from intake_rejection where topic = ? and kafka_partition = " + Integer.parseInt(parts[1])
+                    + " and kafka_offset = " + Long.parseLong(parts[2]), parts[0]);
+        }
+        return n;
+    }
+
+    private int count(String sql, String... params) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static String source(ConsumerRecord<String, byte[]> r) {
+        return header(r, "governor-source");
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
