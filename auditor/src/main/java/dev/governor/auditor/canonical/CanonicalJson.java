@@ -66,7 +66,7 @@ public final class CanonicalJson {
             throw new CanonicalJsonException("cannot canonicalize a null JsonNode reference; pass NullNode for JSON null");
         }
         StringBuilder out = new StringBuilder(256);
-        write(node, out, "$");
+        write(node, out, Path.ROOT);
         return out.toString();
     }
 
@@ -110,7 +110,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static void write(JsonNode node, StringBuilder out, String path) {
+    private static void write(JsonNode node, StringBuilder out, Path path) {
         switch (node.getNodeType()) {
             case OBJECT -> writeObject(node, out, path);
             case ARRAY -> {
@@ -119,7 +119,7 @@ public final class CanonicalJson {
                     if (i > 0) {
                         out.append(',');
                     }
-                    write(node.get(i), out, path + "[" + i + "]");
+                    write(node.get(i), out, new Path(path, null, i));
                 }
                 out.append(']');
             }
@@ -132,7 +132,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out, String path) {
+    private static void writeObject(JsonNode node, StringBuilder out, Path path) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
         fields.forEachRemaining(members::add);
@@ -145,7 +145,7 @@ public final class CanonicalJson {
                 out.append(',');
             }
             first = false;
-            String memberPath = path + "." + member.getKey();
+            Path memberPath = new Path(path, member.getKey(), -1);
             writeString(member.getKey(), out, memberPath);
             out.append(':');
             write(member.getValue(), out, memberPath);
@@ -153,11 +153,15 @@ public final class CanonicalJson {
         out.append('}');
     }
 
-    private static String number(JsonNode node, String path) {
+    private static String number(JsonNode node, Path path) {
         double value = node.doubleValue();
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             throw new CanonicalJsonException("number at " + path + " is " + node.asText()
                     + ", which is not a finite IEEE-754 double; RFC 8785 cannot represent it");
+        }
+        // Integers below 2^53 print the same in ECMAScript and in Long.toString; the rest needs the full algorithm.
+        if (value == Math.rint(value) && Math.abs(value) < 0x1p53) {
+            return Long.toString((long) value);
         }
         try {
             return NumberToJSON.serializeNumber(value);
@@ -166,7 +170,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static void writeString(String value, StringBuilder out, String path) {
+    private static void writeString(String value, StringBuilder out, Path path) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -197,8 +201,21 @@ public final class CanonicalJson {
         out.append('"');
     }
 
-    private static CanonicalJsonException loneSurrogate(String path, int index) {
+    private static CanonicalJsonException loneSurrogate(Path path, int index) {
         return new CanonicalJsonException("string at " + path + " has a lone UTF-16 surrogate at position " + index
                 + "; RFC 8785 requires well-formed Unicode");
+    }
+
+    /** Where a value sits in the document, rendered only for error messages. */
+    private record Path(Path parent, String member, int element) {
+        static final Path ROOT = new Path(null, null, -1);
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return "$";
+            }
+            return parent + (member != null ? "." + member : "[" + element + "]");
+        }
     }
 }

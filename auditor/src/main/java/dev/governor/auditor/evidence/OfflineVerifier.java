@@ -1,5 +1,6 @@
 package dev.governor.auditor.evidence;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.auditor.checkpoint.Checkpoint;
 import dev.governor.auditor.checkpoint.CheckpointVerifier;
@@ -185,10 +186,11 @@ public final class OfflineVerifier {
             return "leaf is missing";
         }
         try {
-            if (!CanonicalJson.canonicalString(leaf).equals(leaf)) {
+            JsonNode json = CanonicalJson.parse(leaf);
+            if (!CanonicalJson.canonicalString(json).equals(leaf)) {
                 return "leaf is not in RFC 8785 canonical form";
             }
-            AuditEvent.fromLeaf(leaf.getBytes(StandardCharsets.UTF_8));
+            AuditEvent.fromJson(json);
             return null;
         } catch (IllegalArgumentException | DateTimeException e) {
             return "leaf is not a canonical audit event: " + e.getMessage();

@@ -9,6 +9,7 @@ public final class TreeHasher {
     public static final int HASH_SIZE = 32;
     private static final byte LEAF_PREFIX = 0x00;
     private static final byte NODE_PREFIX = 0x01;
+    private static final MessageDigest PROTOTYPE = sha256();
     private static final byte[] EMPTY_ROOT = sha256().digest();
 
     private TreeHasher() {
@@ -16,7 +17,7 @@ public final class TreeHasher {
 
     /** SHA-256(0x00 || leaf). */
     public static byte[] hashLeaf(byte[] leaf) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = newDigest();
         digest.update(LEAF_PREFIX);
         digest.update(leaf);
         return digest.digest();
@@ -24,7 +25,7 @@ public final class TreeHasher {
 
     /** SHA-256(0x01 || left || right). */
     public static byte[] hashChildren(byte[] left, byte[] right) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = newDigest();
         digest.update(NODE_PREFIX);
         digest.update(left);
         digest.update(right);
@@ -36,7 +37,16 @@ public final class TreeHasher {
         return EMPTY_ROOT.clone();
     }
 
-    static MessageDigest sha256() {
+    /** Cloning a prototype skips the provider lookup, which costs more than hashing a small leaf. */
+    private static MessageDigest newDigest() {
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256();
+        }
+    }
+
+    private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

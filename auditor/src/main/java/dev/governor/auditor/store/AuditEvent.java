@@ -68,7 +68,11 @@ public record AuditEvent(String type, String proposalId, String actor, String po
 
     /** Reads an event back from its leaf bytes, as stored or exported. */
     public static AuditEvent fromLeaf(byte[] leaf) {
-        JsonNode json = CanonicalJson.parse(new String(leaf, StandardCharsets.UTF_8));
+        return fromJson(CanonicalJson.parse(new String(leaf, StandardCharsets.UTF_8)));
+    }
+
+    /** Reads an event back from the JSON object of its leaf. */
+    public static AuditEvent fromJson(JsonNode json) {
         if (!json.isObject() || !json.path("type").isTextual() || !json.path("occurredAt").isTextual()) {
             throw new IllegalArgumentException("leaf is not an audit event: it needs a textual type and occurredAt");
         }
