@@ -29,6 +29,8 @@ import java.util.Optional;
  * by the caller's commit or rollback. Several application instances may append concurrently; the
  * log gets neither gaps nor duplicates. Appends need READ COMMITTED isolation (PostgreSQL's
  * default), because a snapshot taken before the lock would not see the previous appender's rows.
+ * The lock is held until the caller commits, so append as late in the transaction as possible and
+ * batch events where many arrive together (one call per batch, not per event).
  *
  * <p>Stateless and thread-safe: one instance can serve every connection.
  */
