@@ -29,7 +29,6 @@ public class PolicyEngineHealthCheck implements HealthCheck {
         canary.putObject("lineage").put("generationsSinceLastPromoted", 0).putArray("capabilityHistory");
         canary.putObject("loop").put("loopId", "health").put("sourceSystem", "custom");
         canary.putObject("killSwitch").put("state", "RUNNING").put("epoch", 0);
-        canary.put("now", "2026-01-01T00:00:00Z");
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.intake.Proposal;
 import dev.governor.policies.PolicyEngine;
+import dev.governor.policies.PolicyEvaluation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -64,12 +65,13 @@ public class PolicyGate {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         ObjectNode input = input(proposal, context, now);
         long start = System.nanoTime();
-        JsonNode result = engine.decide(input).toJson();
+        PolicyEvaluation evaluation = engine.evaluate(input);
         long elapsed = System.nanoTime() - start;
+        JsonNode result = evaluation.decision().toJson();
         evalTimer.record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
         ObjectNode metrics = mapper.createObjectNode().put("timer_rego_query_eval_ns", elapsed);
-        return new Decision(UUID.randomUUID(), proposal.proposalId(), DECISION_PATH, BUNDLE_NAME, engine.revision(),
-                engine.name(), input, CanonicalJson.sha256Hex(input), result, now, metrics);
+        return new Decision(UUID.randomUUID(), proposal.proposalId(), DECISION_PATH, BUNDLE_NAME, evaluation.revision(),
+                evaluation.engine(), input, CanonicalJson.sha256Hex(input), result, now, metrics);
     }
 
     private ObjectNode input(Proposal proposal, Context context, OffsetDateTime now) {
@@ -84,7 +86,7 @@ public class PolicyGate {
         }
         input.putObject("loop").put("loopId", proposal.loopId()).put("sourceSystem", proposal.sourceSystem());
         input.putObject("killSwitch").put("state", context.killSwitchState()).put("epoch", context.killSwitchEpoch());
-        input.put("now", now.toString());
+        // No clock in the input: the policy has none, so a replay of the stored input decides the same.
         return input;
     }
 

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
 /** Plain Kafka clients against the real broker, for tests that write and read topics as a loop would. */
 public final class KafkaTestClients {
 
-    public static final String BOOTSTRAP = System.getProperty("governor.kafka.bootstrap", "127.0.0.1:9092");
+    public static final String BOOTSTRAP = System.getProperty("it.kafka.bootstrap", "127.0.0.1:9092");
 
     private KafkaTestClients() {
     }

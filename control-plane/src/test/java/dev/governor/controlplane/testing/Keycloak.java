@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 /** Real access tokens from the Keycloak realm {@code rsi} that scripts/services starts (demo credentials). */
 public final class Keycloak {
 
-    public static final String ISSUER = System.getProperty("governor.oidc.issuer", "http://127.0.0.1:8180/realms/rsi");
+    public static final String ISSUER = System.getProperty("it.oidc.issuer", "http://127.0.0.1:8180/realms/rsi");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
 

@@ -1,0 +1,126 @@
+package dev.governor.controlplane.security;
+
+import dev.governor.controlplane.testing.KafkaTestClients;
+import dev.governor.controlplane.testing.Keycloak;
+import dev.governor.controlplane.testing.ProposalMessages;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+/** Real tokens from the Keycloak realm in deploy/keycloak against every endpoint built so far. */
+@QuarkusTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessControlIT {
+
+    private final String pending = "acl-" + UUID.randomUUID();
+    private boolean submitted;
+
+    /** RestAssured learns the test port only once a test runs, so this is done from the first test, not @BeforeAll. */
+    @BeforeEach
+    void aProposalIsWaitingForReview() {
+        if (submitted) {
+            return;
+        }
+        submitted = true;
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            KafkaTestClients.send(producer, "rsi.proposals", pending,
+                    ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(pending, "loop-acl"))));
+        }
+        String alice = Keycloak.token("alice");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(alice)
+                .get("/api/v1/proposals/{id}", pending).then().statusCode(200).body("status", equalTo("PENDING_REVIEW")));
+    }
+
+    @ParameterizedTest(name = "{0} rejecting gets {1}")
+    @CsvSource({"rita, 403", "adam, 403", "paul, 403", "loop-agent, 403"})
+    void onlyASafetyOfficerMayReject(String user, int status) {
+        given().auth().oauth2(Keycloak.token(user)).contentType("application/json").body("{\"reason\":\"not mine to judge\"}")
+                .post("/api/v1/proposals/{id}/rejections", pending).then().statusCode(status);
+    }
+
+    @Test
+    void withoutATokenEveryGovernanceEndpointAnswers401() {
+        given().get("/api/v1/proposals").then().statusCode(401);
+        given().get("/api/v1/proposals/{id}", pending).then().statusCode(401);
+        given().get("/api/v1/policies/active").then().statusCode(401);
+        given().contentType("application/json").body("{}").post("/api/v1/proposals").then().statusCode(401);
+        given().contentType("application/json").body("{\"reason\":\"x\"}").post("/api/v1/proposals/{id}/rejections", pending)
+                .then().statusCode(401);
+    }
+
+    @Test
+    void aForgedOrForeignTokenIsRefused() {
+        String alice = Keycloak.token("alice");
+        String[] parts = alice.split("\\.");
+        String tampered = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
+        given().auth().oauth2(tampered).get("/api/v1/proposals").then().statusCode(401);
+        given().auth().oauth2("not-a-jwt").get("/api/v1/proposals").then().statusCode(401);
+    }
+
+    @Test
+    void httpBasicIsRefusedOutsideTheEmbeddedRun() {
+        given().auth().preemptive().basic("alice", "alice").get("/api/v1/proposals").then().statusCode(401);
+    }
+
+    @Test
+    void everyReadingRoleMayListButAProposerSeesOnlyItsOwn() {
+        for (String user : new String[]{"alice", "rita", "adam"}) {
+            given().auth().oauth2(Keycloak.token(user)).get("/api/v1/proposals/{id}", pending).then().statusCode(200);
+            given().auth().oauth2(Keycloak.token(user)).get("/api/v1/proposals").then().statusCode(200);
+        }
+        // pending was written straight to Kafka: no proposer submitted it through the API.
+        given().auth().oauth2(Keycloak.token("loop-agent")).get("/api/v1/proposals/{id}", pending).then().statusCode(404);
+    }
+
+    @Test
+    void aProposerSubmitsThroughTheApiAndReadsItsOwnProposal() {
+        String id = "acl-api-" + UUID.randomUUID();
+        String agent = Keycloak.token("loop-agent");
+        given().auth().oauth2(agent).contentType("application/json")
+                .body(ProposalMessages.data(id, "loop-acl").toString())
+                .post("/api/v1/proposals").then().statusCode(202).body("proposalId", equalTo(id));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(agent)
+                .get("/api/v1/proposals/{id}", id).then().statusCode(200).body("status", equalTo("PENDING_REVIEW")));
+        // Officers and regulators may not submit.
+        given().auth().oauth2(Keycloak.token("alice")).contentType("application/json")
+                .body(ProposalMessages.data(id + "-x", "loop-acl").toString()).post("/api/v1/proposals").then().statusCode(403);
+        given().auth().oauth2(Keycloak.token("rita")).contentType("application/json")
+                .body(ProposalMessages.data(id + "-y", "loop-acl").toString()).post("/api/v1/proposals").then().statusCode(403);
+    }
+
+    @Test
+    void aSafetyOfficerRejectsAPendingProposalAndTheRejectionIsFinal() {
+        String alice = Keycloak.token("alice");
+        given().auth().oauth2(alice).contentType("application/json").body("{\"reason\":\"\"}")
+                .post("/api/v1/proposals/{id}/rejections", pending).then().statusCode(400);
+        given().auth().oauth2(alice).contentType("application/json").body("{\"reason\":\"touches the reward model\"}")
+                .post("/api/v1/proposals/{id}/rejections", pending).then().statusCode(200).body("status", equalTo("REJECTED"));
+        given().auth().oauth2(Keycloak.token("bob")).contentType("application/json").body("{\"reason\":\"again\"}")
+                .post("/api/v1/proposals/{id}/rejections", pending).then().statusCode(409)
+                .contentType("application/problem+json").body("code", equalTo("not-pending-review"));
+    }
+
+    @Test
+    void thePolicyInForceIsReadable() {
+        given().auth().oauth2(Keycloak.token("rita")).get("/api/v1/policies/active").then().statusCode(200)
+                .body("revision.length()", equalTo(64))
+                .body("thresholds.ai_rnd.critical", equalTo(0.8f));
+    }
+
+    @Test
+    void theProposalSchemaIsPublic() {
+        given().get("/api/v1/schemas/proposal-data.v1.json").then().statusCode(200)
+                .body("title", org.hamcrest.Matchers.containsString("Governor proposal"));
+    }
+}
