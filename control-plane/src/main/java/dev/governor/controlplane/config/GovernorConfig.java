@@ -16,6 +16,28 @@ public interface GovernorConfig {
 
     Policy policy();
 
+    Audit audit();
+
+    interface Audit {
+        /** The log's identity, the first line of every checkpoint; unique per deployment. */
+        @WithDefault("governor.local/audit")
+        String origin();
+
+        /** The signer key ({@code PRIVATE+KEY+...}, C2SP signed-note encoding), e.g. from a secret. */
+        Optional<String> signingKey();
+
+        /** A file holding the signer key, when it is not given directly. */
+        Optional<String> signingKeyFile();
+
+        /** Generate a key into the data directory when none is configured (embedded run and tests only). */
+        @WithDefault("false")
+        boolean generateKey();
+
+        /** How often a new checkpoint is signed when the log has grown. */
+        @WithDefault("10s")
+        String checkpointInterval();
+    }
+
     /** Directory for state Governor keeps itself (embedded services, generated keys). */
     @WithDefault(".governor")
     String dataDir();

@@ -135,6 +135,8 @@ public class IntakeConsumer {
     private void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
         List<IntakeRecord> batch = new ArrayList<>(records.count());
         List<Span> spans = new ArrayList<>(records.count());
+        Map<IntakeRecord, Span> spanOf = new java.util.IdentityHashMap<>();
+        Map<String, Span> spanOfProposal = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             Span span = tracer.spanBuilder(r.topic() + " process")
                     .setParent(kafka.extract(r.headers()))
@@ -145,11 +147,16 @@ public class IntakeConsumer {
                     .setAttribute("messaging.kafka.offset", r.offset())
                     .startSpan();
             spans.add(span);
-            batch.add(parse(r, span.getSpanContext().getTraceId()));
+            IntakeRecord record = parse(r, span.getSpanContext().getTraceId());
+            batch.add(record);
+            spanOf.put(record, span);
+            if (!record.isMalformed()) {
+                spanOfProposal.putIfAbsent(record.proposal().proposalId(), span);
+            }
         }
         try {
             IntakeService.Outcome outcome = service.decideBatch(batch);
-            publish(outcome);
+            publish(outcome, spanOf, spanOfProposal);
             c.commitSync(nextOffsets(records));
         } catch (RuntimeException e) {
             spans.forEach(s -> s.recordException(e));
@@ -171,16 +178,21 @@ public class IntakeConsumer {
         }
     }
 
-    private void publish(IntakeService.Outcome outcome) {
+    /** Each publication is sent inside the span of the record it answers, so the trace continues. */
+    private void publish(IntakeService.Outcome outcome, Map<IntakeRecord, Span> spanOf, Map<String, Span> spanOfProposal) {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         List<IntakeService.Refusal> refusals = outcome.refusals();
         for (IntakeService.Refusal refusal : refusals) {
-            sends.add(kafka.send(deadLetter(refusal, true)));
+            try (Scope ignored = spanOf.get(refusal.record()).makeCurrent()) {
+                sends.add(kafka.send(deadLetter(refusal, true)));
+            }
         }
         for (DecisionEntity d : outcome.decisionsToPublish()) {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().decisions(), d.proposalId,
                     DecisionMessages.toJson(d).getBytes(StandardCharsets.UTF_8));
-            sends.add(kafka.send(record));
+            try (Scope ignored = spanOfProposal.get(d.proposalId).makeCurrent()) {
+                sends.add(kafka.send(record));
+            }
         }
         for (int i = 0; i < sends.size(); i++) {
             try {
@@ -188,7 +200,9 @@ public class IntakeConsumer {
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RecordTooLargeException && i < refusals.size()) {
                     // The original stays in rsi.proposals; the dead letter names it and its digest.
-                    await(kafka.send(deadLetter(refusals.get(i), false)));
+                    try (Scope ignored = spanOf.get(refusals.get(i).record()).makeCurrent()) {
+                        await(kafka.send(deadLetter(refusals.get(i), false)));
+                    }
                 } else {
                     throw new IllegalStateException("Kafka did not acknowledge an intake publication: " + e.getCause(), e.getCause());
                 }

@@ -1,15 +1,43 @@
 package dev.governor.controlplane.problem;
 
+import dev.governor.controlplane.audit.AccessDeniedAudit;
+import dev.governor.controlplane.security.Actor;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Every error leaves the API as application/problem+json. */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    private static final Pattern PROPOSAL_PATH = Pattern.compile("^/api/v1/proposals/([^/]+)(/.*)?$");
+
+    private final AccessDeniedAudit accessDenied;
+    private final SecurityIdentity identity;
+
+    public ProblemMappers(AccessDeniedAudit accessDenied, SecurityIdentity identity) {
+        this.accessDenied = accessDenied;
+        this.identity = identity;
+    }
+
+    /** An authenticated caller without the role: 403, and the attempt goes into the audit log. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri, Request request) {
+        String path = uri.getPath();
+        Matcher m = PROPOSAL_PATH.matcher(path);
+        accessDenied.record(Actor.of(identity), request.getMethod(), path, m.matches() ? m.group(1) : null);
+        return respond(new Problem("urn:governor:problem:forbidden", "Forbidden", 403,
+                "Your roles " + identity.getRoles() + " do not allow " + request.getMethod() + " " + path
+                        + ". The attempt is recorded in the audit log.", path, "forbidden"));
+    }
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {

@@ -132,6 +132,24 @@ class IntakeIT {
         assertThat(ra.jsonPath().getString("decision.bundles.rsi.revision")).hasSize(64);
     }
 
+    @Test
+    void theProducersTraceContinuesThroughIntakeIntoTheDecisionRecord() throws Exception {
+        String id = "trace-" + run;
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record = new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    "rsi.proposals", id, ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-trace"))));
+            record.headers().add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
+        Response r = decided(Keycloak.token("alice"), id);
+        assertThat(r.jsonPath().getString("traceId")).isEqualTo(traceId);
+        List<ConsumerRecord<String, byte[]>> decisions = KafkaTestClients.readUntil("rsi.decisions", Duration.ofSeconds(30),
+                read -> read.stream().anyMatch(d -> id.equals(d.key())));
+        ConsumerRecord<String, byte[]> decision = decisions.stream().filter(d -> id.equals(d.key())).findFirst().orElseThrow();
+        assertThat(header(decision, "traceparent")).as("traceparent of the decision").contains(traceId);
+    }
+
     private static void send(KafkaProducer<String, byte[]> producer, ObjectNode data) {
         KafkaTestClients.send(producer, "rsi.proposals", data.get("proposalId").asText(), ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
     }
