@@ -45,20 +45,98 @@ test_one_violation_per_path_and_category if {
 	contains(d.violations[0].message, "(glob **/*logger*)")
 }
 
-test_every_glob_contains_a_keyword_of_its_category_as_literal_text if {
+# The index is exactly the compiled form of the globs in protected_paths.json:
+# adding, changing or removing a glob without updating the index fails here.
+test_index_is_the_compiled_form_of_the_globs if {
+	indexed := ({[entry, m.category, m.glob] |
+		some dir, ms in gate.protected_index.directories
+		some m in ms
+		entry := {"directory": dir}
+	} | {[{"prefix": m.prefix}, m.category, m.glob] |
+		some m in gate.protected_index.basename_prefixes
+	}) | {[{"infixes": m.infixes}, m.category, m.glob] |
+		some m in gate.protected_index.basename_infixes
+	}
+	compiled := {[compiled_glob(g), category, g] |
+		some category, spec in data.governor.protected_paths
+		some g in spec.globs
+	}
+	indexed == compiled
+}
+
+test_every_glob_has_a_supported_shape if {
 	every _, spec in data.governor.protected_paths {
-		every keyword in spec.keywords {
-			keyword == lower(keyword)
-			not regex.match(`[*?\[\]{}]`, keyword)
-		}
 		every g in spec.globs {
-			some keyword in spec.keywords
-			contains(lower(g), keyword)
+			compiled_glob(g)
 		}
 	}
 }
 
-test_path_without_a_keyword_skips_the_category if {
-	not gate.mentions_keyword("/src/tools/edit.py", data.governor.protected_paths.logging.keywords)
-	gate.mentions_keyword("/src/dialog.py", data.governor.protected_paths.logging.keywords)
+# "**/<dir>/**", "**/<prefix>*", "**/*<a>*" and "**/*<a>*<b>*" with literal parts.
+compiled_glob(g) := {"directory": dir} if {
+	startswith(lower(g), "**/")
+	endswith(lower(g), "/**")
+	dir := trim_suffix(trim_prefix(lower(g), "**/"), "/**")
+	literal_part(dir)
+}
+
+compiled_glob(g) := {"prefix": parts[0]} if {
+	parts := split(trim_prefix(lower(g), "**/"), "*")
+	startswith(lower(g), "**/")
+	count(parts) == 2
+	literal_part(parts[0])
+	parts[1] == ""
+}
+
+compiled_glob(g) := {"infixes": infixes} if {
+	parts := split(trim_prefix(lower(g), "**/"), "*")
+	startswith(lower(g), "**/")
+	count(parts) in {3, 4}
+	parts[0] == ""
+	parts[count(parts) - 1] == ""
+	infixes := array.slice(parts, 1, count(parts) - 1)
+	every part in infixes {
+		literal_part(part)
+	}
+}
+
+literal_part(text) if {
+	text != ""
+	not regex.match(`[/*?\[\]{}\\]`, text)
+}
+
+# Paths chosen at the edges of every glob shape: directory vs file of the same
+# name, top level, nested, prefix and infix positions, case, doubled separators.
+probe_paths := [
+	"eval", "eval/", "eval/run.py", "x/eval", "x/eval/", "x/evals/y.py", "x/my_eval/y.py", "x//eval//y",
+	"Evaluation/a.py", "evaluator.py", "x/evaluator/y.py", "x/evaluators.txt", "x.evaluator/y",
+	"eval_set.json", "x/eval_/y", "x/evalset.py", "x/my_eval.py", "x/my_eval", "x/my_eval./y",
+	"x/grader", "x/Scorer_v2.py", "x/scoring/a", "x/scoring", "test_harness/a", "x/test_harness",
+	"safety/a", "x/safety", "monitor/a", "x/monitors/a", "x/monitoring", "x/hallucination_check.py",
+	"x/guardrails.py", "x/sandbox/a", "x/sandbox", "x/sandbox.py", "x/my_sandbox_v2.cfg", "x/sandbox.d/y",
+	"x/sand.box", "x/.sandbox", "x/sandbox.", "x/a.sandbox", "x/a.sandbox.b", "x/sandboxsandbox",
+	"logging/a", "x/logging.py", "x/log/a", "x/log", "x/logs", "x/catalog/a", "x/blog/a.py", "x/logger",
+	"x/dialog.py", "telemetry/a", "x/tracing/a", "x/audit/a", "x/auditor.py",
+	"x/timeout.py", "x/Time_Limit.yaml", "x/timelimits", "x/deadline", "x/limits/a", "x/limits",
+	"x/budget.json", "x/quota", "governor", "governor/a", "x/governor", "x/governor_client/a",
+	"x/governor-client/a", "x/.governor/a", "x/.governor", "x/governors.md",
+	"src/tools/edit.py", "", "/", "//", "./eval/a", "/eval/a",
+]
+
+test_index_matches_exactly_what_glob_match_matches if {
+	every path in probe_paths {
+		candidate := gate.match_form(path)
+		expected := {[category, g] |
+			some category, spec in data.governor.protected_paths
+			some g in spec.globs
+			glob.match(lower(g), ["/"], candidate)
+		}
+		gate.protected_hits(candidate) == expected
+	}
+}
+
+test_several_globs_of_a_category_report_the_first_in_order if {
+	d := gate.decision with input as input_with({"touchedPaths": ["x/eval/evaluator_eval.py"]})
+	count(d.violations) == 1
+	contains(d.violations[0].message, "(glob **/*_eval.*)")
 }
