@@ -60,8 +60,12 @@ public final class KillSwitchGuard implements ControlListener, AutoCloseable {
         return guard;
     }
 
-    /** Returns when the loop may take its next step; throws otherwise. Cheap: two volatile reads and a clock read. */
+    /** Returns when the loop may take its next step; throws otherwise. Cheap when running: a volatile read and a clock read. */
     public void check() {
+        Lease current = held;
+        if (current != null && current.message().state().isRunning() && clock.instant().isBefore(current.expiresAt())) {
+            return;
+        }
         GuardStatus status = status();
         if (!status.running()) {
             throw new LoopHaltedException(status);

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,8 +86,17 @@ public final class ControlTopicPublisher implements AutoCloseable {
      * @throws ControlPublishException when the broker did not acknowledge within the timeout
      */
     public Published publish(PauseState signedState) {
+        return publish(signedState, Map.of());
+    }
+
+    /**
+     * As {@link #publish(PauseState)}, with record headers (UTF-8 values), e.g. the W3C
+     * {@code traceparent} of the request that changed the state.
+     */
+    public Published publish(PauseState signedState, Map<String, String> headers) {
         ControlMessage message = ControlMessage.issue(signedState, clock.instant(), signer);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, ControlMessage.KEY, ControlMessageJson.encode(message));
+        headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
         try {
             RecordMetadata metadata = producer.send(record).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Published(message, metadata.partition(), metadata.offset());

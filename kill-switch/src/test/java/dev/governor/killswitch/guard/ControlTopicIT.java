@@ -17,9 +17,14 @@ import dev.governor.killswitch.state.Roles;
 import dev.governor.killswitch.state.StateSigner;
 import dev.governor.killswitch.state.StateVerifier;
 import dev.governor.killswitch.testing.ControlTopics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +36,9 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -210,6 +217,29 @@ class ControlTopicIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> !verified.isEmpty());
         assertThat(guard.status().verdict()).isEqualTo(Verdict.LEASE_EXPIRED);
         assertThat(guard.status().state()).isEqualTo(KillSwitchState.RUNNING);
+    }
+
+    @Test
+    void aPublishedStateIsReadBackAtItsAcknowledgedOffsetWithItsHeaders() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        ControlTopicPublisher.Published published = publisher.publish(machine.initialState(clock.instant()), Map.of("traceparent", traceparent));
+
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ControlTopicFollower.consumerConfig(ControlTopics.BOOTSTRAP),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic.name(), published.partition());
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, published.offset());
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return !records.isEmpty();
+            });
+            ConsumerRecord<String, byte[]> record = records.get(0);
+            assertThat(record.key()).isEqualTo("global");
+            assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo(traceparent);
+            assertThat(ControlMessageJson.decode(record.value())).isEqualTo(published.message());
+            assertThat(published.message().isVerifiedBy(verifier)).isTrue();
+        }
     }
 
     private ProducerRecord<String, byte[]> record(ControlMessage message) {
