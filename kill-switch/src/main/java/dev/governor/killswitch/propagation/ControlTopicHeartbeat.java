@@ -46,6 +46,9 @@ public final class ControlTopicHeartbeat implements AutoCloseable {
     private void beat() {
         try {
             publisher.publish(current.get());
+        } catch (StaleStateException raced) {
+            // The state changed between reading it and publishing; the change itself was published.
+            LOG.log(System.Logger.Level.DEBUG, raced.getMessage());
         } catch (RuntimeException e) {
             // Keep the schedule alive: a thrown exception would cancel every later heartbeat.
             LOG.log(System.Logger.Level.WARNING, "kill-switch heartbeat on " + publisher.topic() + " failed: " + e.getMessage());

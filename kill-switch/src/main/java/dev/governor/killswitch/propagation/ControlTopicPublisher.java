@@ -25,7 +25,9 @@ import java.util.concurrent.TimeoutException;
  * Publishes signed states on the control topic (key {@code global}) and returns only once the
  * broker has acknowledged the write to all in-sync replicas. The same call is the heartbeat:
  * publishing the current state again issues it with a fresh {@code issuedAt}, which renews the
- * guards' leases.
+ * guards' leases. Publishing is serialised, and an epoch lower than one already acknowledged is
+ * refused ({@link StaleStateException}), so that a heartbeat that read the state just before a
+ * change cannot land after it and become the topic's last value.
  */
 public final class ControlTopicPublisher implements AutoCloseable {
 
@@ -38,6 +40,7 @@ public final class ControlTopicPublisher implements AutoCloseable {
     private final StateSigner signer;
     private final Clock clock;
     private final Duration ackTimeout;
+    private long highestEpoch = -1;
 
     /**
      * Publishes through a producer the caller owns and closes; it must be configured as
@@ -93,12 +96,18 @@ public final class ControlTopicPublisher implements AutoCloseable {
      * As {@link #publish(PauseState)}, with record headers (UTF-8 values), e.g. the W3C
      * {@code traceparent} of the request that changed the state.
      */
-    public Published publish(PauseState signedState, Map<String, String> headers) {
+    public synchronized Published publish(PauseState signedState, Map<String, String> headers) {
+        if (signedState.epoch() < highestEpoch) {
+            // On a compacted topic the last record wins: an older state sent late would outlive the newer one.
+            throw new StaleStateException("refusing to publish epoch " + signedState.epoch() + " on " + topic
+                    + " after epoch " + highestEpoch + "; publish the current state instead");
+        }
         ControlMessage message = ControlMessage.issue(signedState, clock.instant(), signer);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, ControlMessage.KEY, ControlMessageJson.encode(message));
         headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
         try {
             RecordMetadata metadata = producer.send(record).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            highestEpoch = signedState.epoch();
             return new Published(message, metadata.partition(), metadata.offset());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,6 +7,7 @@ import dev.governor.killswitch.propagation.ControlMessageJson;
 import dev.governor.killswitch.propagation.ControlTopicFollower;
 import dev.governor.killswitch.propagation.ControlTopicHeartbeat;
 import dev.governor.killswitch.propagation.ControlTopicPublisher;
+import dev.governor.killswitch.propagation.StaleStateException;
 import dev.governor.killswitch.state.Ed25519Keys;
 import dev.governor.killswitch.state.Ed25519StateSigner;
 import dev.governor.killswitch.state.Ed25519StateVerifier;
@@ -239,6 +240,23 @@ class ControlTopicIT {
             assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo(traceparent);
             assertThat(ControlMessageJson.decode(record.value())).isEqualTo(published.message());
             assertThat(published.message().isVerifiedBy(verifier)).isTrue();
+        }
+    }
+
+    @Test
+    void aPublisherRefusesAnOlderEpochSoThatItCannotBecomeTheTopicsLastValue() throws Exception {
+        PauseState running = machine.initialState(clock.instant());
+        PauseState paused = machine.pause(running, "alice", OFFICER, "drift", clock.instant()).to();
+        ControlTopicPublisher.Published last = publisher.publish(paused);
+
+        assertThatThrownBy(() -> publisher.publish(running))
+                .isInstanceOf(StaleStateException.class)
+                .hasMessageStartingWith("refusing to publish epoch 0 on " + topic.name() + " after epoch 1");
+
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ControlTopicFollower.consumerConfig(ControlTopics.BOOTSTRAP),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic.name(), last.partition());
+            assertThat(consumer.endOffsets(List.of(partition)).get(partition)).isEqualTo(last.offset() + 1);
         }
     }
 
