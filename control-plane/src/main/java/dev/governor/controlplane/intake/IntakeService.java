@@ -17,12 +17,20 @@ import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
 import org.jboss.logging.Logger;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Decides a batch of intake records in one transaction: every proposal with its decision and
@@ -44,6 +52,12 @@ public class IntakeService {
     private final Counter received;
     private final Counter duplicates;
     private final Counter haltRequests;
+    /** Policy evaluations of a batch run here, one thread per core, beside the intake thread. */
+    private final ExecutorService evaluator = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "governor-policy-eval");
+        t.setDaemon(true);
+        return t;
+    });
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, AuditTrail audit,
                          EntityManager em, ObjectMapper mapper, MeterRegistry registry) {
@@ -65,7 +79,7 @@ public class IntakeService {
     }
 
     /** A record for the dead-letter topic, with the reason for its {@code governor-error} header. */
-    public record Refusal(IntakeRecord record, String code, String reason) {
+    public record Refusal(IntakeRecord record, String code, String reason, AuditEventType type) {
     }
 
     @Transactional
@@ -73,42 +87,143 @@ public class IntakeService {
     public Outcome decideBatch(List<IntakeRecord> batch) {
         List<Refusal> refusals = new ArrayList<>();
         List<DecisionEntity> toPublish = new ArrayList<>();
+        Map<String, ProposalEntity> known = existing(batch);
+        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = lowestScores(batch, known);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+
+        // First pass, in record order: classify, and give each new proposal the context it is
+        // decided in (earlier proposals of the same loop in this batch count for the rate rule).
+        List<Pending> pending = new ArrayList<>();
+        Map<String, Proposal> newInBatch = new HashMap<>();
         for (IntakeRecord record : batch) {
             if (record.isMalformed()) {
-                refuse(record, record.malformed().code(), record.malformed().reason(), AuditEventType.PROPOSAL_MALFORMED, refusals);
+                refusals.add(new Refusal(record, record.malformed().code(), record.malformed().reason(), AuditEventType.PROPOSAL_MALFORMED));
                 continue;
             }
             Proposal proposal = record.proposal();
-            ProposalEntity existing = proposals.findById(proposal.proposalId());
-            if (existing == null) {
-                toPublish.add(decideNew(record, proposal));
-            } else if (existing.contentDigest.equals(proposal.contentDigest())) {
+            ProposalEntity existing = known.get(proposal.proposalId());
+            Proposal earlier = newInBatch.get(proposal.proposalId());
+            String firstDigest = existing != null ? existing.contentDigest : earlier != null ? earlier.contentDigest() : null;
+            if (firstDigest == null) {
+                Map<String, PolicyGate.CapabilityObservation> loop = lowest.computeIfAbsent(proposal.loopId(), k -> new HashMap<>());
+                pending.add(new Pending(record, proposal, context(proposal, loop)));
+                observe(loop, proposal, now);
+                newInBatch.put(proposal.proposalId(), proposal);
+            } else if (firstDigest.equals(proposal.contentDigest())) {
                 duplicates.increment();
-                if (existing.decisionId != null) {
+                if (existing != null && existing.decisionId != null) {
                     toPublish.add(decisions.findById(existing.decisionId));
                 }
             } else {
                 String reason = "conflict: proposal " + proposal.proposalId() + " was already received with digest "
-                        + existing.contentDigest + "; this one has digest " + proposal.contentDigest()
+                        + firstDigest + "; this one has digest " + proposal.contentDigest()
                         + ". A proposal id names one content forever: submit changed content under a new id.";
-                if (refuse(record, "conflict", reason, AuditEventType.PROPOSAL_CONFLICT, refusals)) {
-                    LOG.errorf("ALERT conflicting replay of proposal %s from loop %s (digest %s, first seen %s)",
-                            proposal.proposalId(), proposal.loopId(), proposal.contentDigest(), existing.contentDigest);
-                }
+                refusals.add(new Refusal(record, "conflict", reason, AuditEventType.PROPOSAL_CONFLICT));
             }
         }
+
+        // The policy engine is pure and thread-safe: evaluate the batch in parallel.
+        List<PolicyGate.Decision> decided = pending.size() < 2
+                ? pending.stream().map(p -> gate.decide(p.proposal(), p.context())).toList()
+                : evaluate(pending);
+
+        for (int i = 0; i < pending.size(); i++) {
+            toPublish.add(store(pending.get(i), decided.get(i), now));
+        }
+        em.flush();
+        insertObservations(pending, now);
+        recordRefusals(refusals);
         return new Outcome(refusals, toPublish);
     }
 
-    private DecisionEntity decideNew(IntakeRecord record, Proposal proposal) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    private record Pending(IntakeRecord record, Proposal proposal, PolicyGate.Context context) {
+    }
+
+    private List<PolicyGate.Decision> evaluate(List<Pending> pending) {
+        List<java.util.concurrent.Future<PolicyGate.Decision>> futures = pending.stream()
+                .map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context())))
+                .toList();
+        List<PolicyGate.Decision> out = new ArrayList<>(futures.size());
+        for (var f : futures) {
+            try {
+                out.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while deciding a batch", e);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, ProposalEntity> existing(List<IntakeRecord> batch) {
+        List<String> ids = batch.stream().filter(r -> !r.isMalformed()).map(r -> r.proposal().proposalId()).distinct().toList();
+        Map<String, ProposalEntity> known = new HashMap<>();
+        if (!ids.isEmpty()) {
+            proposals.list("proposalId in ?1", ids).forEach(p -> known.put(p.proposalId, p));
+        }
+        return known;
+    }
+
+    /**
+     * The lowest score per loop and domain within the last 7 days: all the rate-of-improvement
+     * rule compares against, so one row per domain stands for any number of earlier proposals.
+     */
+    private Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestScores(List<IntakeRecord> batch,
+                                                                                  Map<String, ProposalEntity> known) {
+        String[] loops = batch.stream().filter(r -> !r.isMalformed() && !known.containsKey(r.proposal().proposalId()))
+                .map(r -> r.proposal().loopId()).distinct().toArray(String[]::new);
+        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = new HashMap<>();
+        if (loops.length == 0) {
+            return lowest;
+        }
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select distinct on (loop_id, domain) loop_id, domain, score, observed_at from capability_observation
+                    where loop_id = any(?) and observed_at > now() - interval '7 days'
+                    order by loop_id, domain, score, observed_at""")) {
+                ps.setArray(1, c.createArrayOf("text", loops));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lowest.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2),
+                                new PolicyGate.CapabilityObservation(rs.getString(2), rs.getDouble(3),
+                                        rs.getObject(4, OffsetDateTime.class)));
+                    }
+                }
+            }
+        });
+        return lowest;
+    }
+
+    private static PolicyGate.Context context(Proposal proposal, Map<String, PolicyGate.CapabilityObservation> loop) {
+        int generations = proposal.data().path("lineage").size();
+        return new PolicyGate.Context(generations, List.copyOf(loop.values()), "RUNNING", 0);
+    }
+
+    private static void observe(Map<String, PolicyGate.CapabilityObservation> loop, Proposal proposal, OffsetDateTime now) {
+        for (var eval : proposal.data().path("capabilityEvals")) {
+            if (!eval.path("score").isNumber()) {
+                continue;
+            }
+            String domain = eval.path("domain").asText();
+            double score = eval.path("score").asDouble();
+            PolicyGate.CapabilityObservation current = loop.get(domain);
+            if (current == null || score < current.score()) {
+                loop.put(domain, new PolicyGate.CapabilityObservation(domain, score, now));
+            }
+        }
+    }
+
+    private DecisionEntity store(Pending p, PolicyGate.Decision decision, OffsetDateTime now) {
+        IntakeRecord record = p.record();
+        Proposal proposal = p.proposal();
         ProposalEntity entity = new ProposalEntity();
         entity.proposalId = proposal.proposalId();
         entity.loopId = proposal.loopId();
         entity.sourceSystem = proposal.sourceSystem();
         entity.kind = proposal.kind();
         entity.contentDigest = proposal.contentDigest();
-        entity.status = ProposalStatus.RECEIVED.name();
         entity.source = proposal.source();
         entity.eventTime = proposal.eventTime();
         entity.data = proposal.data().toString();
@@ -118,7 +233,10 @@ public class IntakeService {
         entity.kafkaOffset = record.offset();
         entity.traceId = record.traceId();
         entity.updatedAt = now;
+        entity.decisionId = decision.decisionId();
+        entity.status = (decision.denies() ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW).name();
         proposals.persist(entity);
+        DecisionEntity stored = store(decision);
         audit.record(AuditEventType.PROPOSAL_RECEIVED, Actor.SYSTEM, proposal.proposalId(), null, mapper.createObjectNode()
                 .put("loopId", proposal.loopId())
                 .put("sourceSystem", proposal.sourceSystem())
@@ -128,11 +246,6 @@ public class IntakeService {
                 .put("source", proposal.source())
                 .put("submittedBy", proposal.submittedBy())
                 .put("kafka", record.topic() + "/" + record.partition() + "/" + record.offset()));
-
-        PolicyGate.Decision decision = gate.decide(proposal, context(proposal));
-        DecisionEntity stored = store(decision);
-        entity.decisionId = decision.decisionId();
-        entity.status = (decision.denies() ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW).name();
         audit.record(AuditEventType.POLICY_DECISION, Actor.SYSTEM, proposal.proposalId(), decision.revision(), mapper.createObjectNode()
                 .put("decisionId", decision.decisionId().toString())
                 .put("path", decision.path())
@@ -141,7 +254,6 @@ public class IntakeService {
                 .put("engine", decision.engine())
                 .put("status", entity.status)
                 .set("result", decision.result()));
-        observeCapabilities(proposal, now);
         if (decision.haltLoop()) {
             haltRequests.increment();
             audit.record(AuditEventType.KILLSWITCH_TRIP_REQUESTED, Actor.SYSTEM, proposal.proposalId(), decision.revision(),
@@ -157,41 +269,82 @@ public class IntakeService {
         return stored;
     }
 
-    private PolicyGate.Context context(Proposal proposal) {
-        int generations = proposal.data().path("lineage").size();
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                        select domain, score, observed_at from capability_observation
-                        where loop_id = ?1 and observed_at > now() - interval '7 days'
-                        order by observed_at""")
-                .setParameter(1, proposal.loopId())
-                .getResultList();
-        List<PolicyGate.CapabilityObservation> history = rows.stream()
-                .map(r -> new PolicyGate.CapabilityObservation((String) r[0], ((Number) r[1]).doubleValue(),
-                        toOffset(r[2])))
-                .toList();
-        return new PolicyGate.Context(generations, history, "RUNNING", 0);
+    private void insertObservations(List<Pending> pending, OffsetDateTime now) {
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into capability_observation (loop_id, domain, score, proposal_id, observed_at) values (?, ?, ?, ?, ?)")) {
+                int rows = 0;
+                for (Pending p : pending) {
+                    for (var eval : p.proposal().data().path("capabilityEvals")) {
+                        if (!eval.path("score").isNumber()) {
+                            continue;
+                        }
+                        ps.setString(1, p.proposal().loopId());
+                        ps.setString(2, eval.path("domain").asText());
+                        ps.setDouble(3, eval.path("score").asDouble());
+                        ps.setString(4, p.proposal().proposalId());
+                        ps.setObject(5, now);
+                        ps.addBatch();
+                        rows++;
+                    }
+                }
+                if (rows > 0) {
+                    ps.executeBatch();
+                }
+            }
+        });
     }
 
-    private static OffsetDateTime toOffset(Object value) {
-        if (value instanceof OffsetDateTime odt) {
-            return odt;
+    /**
+     * Records refusals once per Kafka position; a redelivered record goes to the dead-letter topic
+     * again (at least once) but is neither audited nor counted twice.
+     */
+    private void recordRefusals(List<Refusal> refusals) {
+        if (refusals.isEmpty()) {
+            return;
         }
-        if (value instanceof java.time.Instant instant) {
-            return instant.atOffset(ZoneOffset.UTC);
-        }
-        return ((java.sql.Timestamp) value).toInstant().atOffset(ZoneOffset.UTC);
-    }
-
-    private void observeCapabilities(Proposal proposal, OffsetDateTime now) {
-        for (var eval : proposal.data().path("capabilityEvals")) {
-            em.createNativeQuery("insert into capability_observation (loop_id, domain, score, proposal_id, observed_at) values (?1, ?2, ?3, ?4, ?5)")
-                    .setParameter(1, proposal.loopId())
-                    .setParameter(2, eval.path("domain").asText())
-                    .setParameter(3, eval.path("score").asDouble())
-                    .setParameter(4, proposal.proposalId())
-                    .setParameter(5, now)
-                    .executeUpdate();
+        int[] counts = new int[refusals.size()];
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into intake_rejection (topic, kafka_partition, kafka_offset, record_key, code, reason,
+                                                  value_sha256, value_bytes, rejected_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, now())
+                    on conflict do nothing""")) {
+                for (Refusal refusal : refusals) {
+                    IntakeRecord r = refusal.record();
+                    ps.setString(1, r.topic());
+                    ps.setInt(2, r.partition());
+                    ps.setLong(3, r.offset());
+                    ps.setString(4, r.key());
+                    ps.setString(5, refusal.code());
+                    ps.setString(6, refusal.reason());
+                    ps.setString(7, r.valueSha256());
+                    ps.setInt(8, r.valueBytes());
+                    ps.addBatch();
+                }
+                int[] result = ps.executeBatch();
+                System.arraycopy(result, 0, counts, 0, result.length);
+            }
+        });
+        for (int i = 0; i < refusals.size(); i++) {
+            if (counts[i] == 0) {
+                continue;
+            }
+            Refusal refusal = refusals.get(i);
+            IntakeRecord record = refusal.record();
+            ObjectNode details = mapper.createObjectNode()
+                    .put("code", refusal.code())
+                    .put("reason", refusal.reason())
+                    .put("kafka", record.topic() + "/" + record.partition() + "/" + record.offset())
+                    .put("recordKey", record.key())
+                    .put("valueSha256", record.valueSha256())
+                    .put("valueBytes", record.valueBytes());
+            String proposalId = record.proposal() != null ? record.proposal().proposalId() : null;
+            audit.record(refusal.type(), Actor.SYSTEM, proposalId, null, details);
+            registry.counter("governor.intake.refused", "reason", refusal.code()).increment();
+            if (refusal.type() == AuditEventType.PROPOSAL_CONFLICT) {
+                LOG.errorf("ALERT conflicting replay of proposal %s (%s)", proposalId, refusal.reason());
+            }
         }
     }
 
@@ -216,41 +369,4 @@ public class IntakeService {
         return e;
     }
 
-    /**
-     * Records a refusal once per Kafka position; a redelivered record is sent to the dead-letter
-     * topic again (at least once) but neither audited nor counted twice.
-     *
-     * @return whether this is the first time the record was refused
-     */
-    private boolean refuse(IntakeRecord record, String code, String reason, AuditEventType type, List<Refusal> refusals) {
-        int inserted = em.createNativeQuery("""
-                        insert into intake_rejection (topic, kafka_partition, kafka_offset, record_key, code, reason,
-                                                      value_sha256, value_bytes, rejected_at)
-                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now())
-                        on conflict do nothing""")
-                .setParameter(1, record.topic())
-                .setParameter(2, record.partition())
-                .setParameter(3, record.offset())
-                .setParameter(4, record.key())
-                .setParameter(5, code)
-                .setParameter(6, reason)
-                .setParameter(7, record.valueSha256())
-                .setParameter(8, record.valueBytes())
-                .executeUpdate();
-        refusals.add(new Refusal(record, code, reason));
-        if (inserted == 0) {
-            return false;
-        }
-        ObjectNode details = mapper.createObjectNode()
-                .put("code", code)
-                .put("reason", reason)
-                .put("kafka", record.topic() + "/" + record.partition() + "/" + record.offset())
-                .put("recordKey", record.key())
-                .put("valueSha256", record.valueSha256())
-                .put("valueBytes", record.valueBytes());
-        String proposalId = record.proposal() != null ? record.proposal().proposalId() : null;
-        audit.record(type, Actor.SYSTEM, proposalId, null, details);
-        registry.counter("governor.intake.refused", "reason", code).increment();
-        return true;
-    }
 }

@@ -1,0 +1,149 @@
+package dev.governor.controlplane.bench;
+
+import dev.governor.auditor.checkpoint.NoteSigner;
+import dev.governor.controlplane.testing.GovernorProcess;
+import dev.governor.controlplane.testing.KafkaTestClients;
+import dev.governor.controlplane.testing.ProposalMessages;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * End to end intake throughput: N proposals already in a topic, until all are decided, stored and
+ * audited by the packaged control plane; against a bare Kafka consumer reading the same records
+ * in the same run. Needs the services of scripts/services (Kafka, PostgreSQL). Run with bench/intake/run.
+ */
+public final class IntakeBench {
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int loops = 50;
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "rsi.proposals.bench-" + run;
+        System.out.printf("Intake benchmark %s: %d proposals from %d loops on %s%n", run, n, loops, topic);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        try {
+            fill(topic, run, n, loops);
+            double bare = bareConsumer(topic, n);
+            double governor = governor(topic, run, n);
+            System.out.printf("%nRESULT bare Kafka consumer: %.0f records/s%n", bare);
+            System.out.printf("RESULT Governor intake (decided, stored, audited, offsets committed): %.0f proposals/s%n", governor);
+            System.out.printf("RESULT ratio Governor / bare consumer: %.3f%n", governor / bare);
+        } finally {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+                admin.deleteTopics(List.of(topic)).all().get();
+            }
+        }
+    }
+
+    private static void fill(String topic, String run, int n, int loops) {
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            for (int i = 0; i < n; i++) {
+                String id = "bench-" + run + "-" + i;
+                producer.send(new ProducerRecord<>(topic, id, ProposalMessages.bytes(
+                        ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-bench-" + run + "-" + (i % loops))))));
+                if ((i + 1) % 5000 == 0) {
+                    System.out.printf("  produced %d/%d%n", i + 1, n);
+                }
+            }
+            producer.flush();
+        }
+        System.out.printf("Filled the topic in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    private static double bareConsumer(String topic, int n) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-bare-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            int read = 0;
+            long start = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (read < n && System.nanoTime() < deadline) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty() && start == 0) {
+                    start = System.nanoTime();
+                }
+                read += records.count();
+                consumer.commitSync();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("Bare consumer read %d records in %.2f s (poll + commitSync per batch)%n", read, seconds);
+            return read / seconds;
+        }
+    }
+
+    private static double governor(String topic, String run, int n) throws Exception {
+        Map<String, String> env = Map.of(
+                "GOVERNOR_DB_PASSWORD", "governor_app",
+                "GOVERNOR_DB_OWNER_PASSWORD", "governor",
+                "GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret",
+                "GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey(),
+                "GOVERNOR_TOPICS_PROPOSALS", topic,
+                "GOVERNOR_INTAKE_GROUP_ID", "governor-bench-" + run,
+                "GOVERNOR_INTAKE_ENABLED", "false",
+                "GOVERNOR_OTEL_DISABLED", "true");
+        String like = "bench-" + run + "-%";
+        try (GovernorProcess governor = new GovernorProcess("bench-intake-" + run, 18095, List.of(), env)) {
+            // Intake off while starting, so that start-up time is not counted; then on.
+            governor.start().awaitReady(Duration.ofMinutes(3));
+            governor.stop(Duration.ofSeconds(60));
+        }
+        Map<String, String> on = new java.util.HashMap<>(env);
+        on.put("GOVERNOR_INTAKE_ENABLED", "true");
+        try (GovernorProcess governor = new GovernorProcess("bench-intake-" + run, 18095, List.of(), on)) {
+            governor.start();
+            long start = 0;
+            int decided = 0;
+            int lastPrinted = -1;
+            long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+            while (decided < n && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                decided = count(like);
+                if (decided > 0 && start == 0) {
+                    start = System.nanoTime();
+                }
+                if (decided / 2000 != lastPrinted) {
+                    lastPrinted = decided / 2000;
+                    System.out.printf("  decided %d/%d%n", decided, n);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("Governor decided %d proposals in %.2f s (from the first decision to the last)%n", decided, seconds);
+            return decided / seconds;
+        }
+    }
+
+    private static int count(String like) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/governor", "governor_app", "governor_app");
+             PreparedStatement ps = c.prepareStatement("select count(*) from policy_decision where proposal_id like ?")) {
+            ps.setString(1, like);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.governor.controlplane.process;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.governor.controlplane.testing.GovernorProcess;
+import dev.governor.controlplane.testing.ProposalMessages;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The one-command embedded run, as a user gets it: its own Kafka and PostgreSQL, health UP, a
+ * proposal written straight to Kafka is decided and readable, and it survives a restart.
+ * Other ports than the defaults, so that it runs beside the services of scripts/services.
+ */
+class EmbeddedRunIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void theEmbeddedRunDecidesAProposalFromKafkaAndKeepsItAcrossARestart() throws Exception {
+        Path data = Path.of("target", "embedded-it-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
+        List<String> props = List.of("-Dquarkus.profile=embedded", "-Dgovernor.data-dir=" + data,
+                "-Dgovernor.embedded.kafka-port=29092", "-Dgovernor.embedded.postgres-port=25433");
+        String id = "embedded-" + UUID.randomUUID();
+        try (GovernorProcess governor = new GovernorProcess("embedded-it", 28080, props, Map.of())) {
+            governor.start().awaitReady(Duration.ofSeconds(180));
+            JsonNode health = get(governor, "/q/health", null);
+            assertThat(health.path("status").asText()).isEqualTo("UP");
+            assertThat(health.path("checks").findValuesAsText("name"))
+                    .contains("Database connections health check", "Kafka connection health check", "policy-engine");
+
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:29092"), new StringSerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>("rsi.proposals", id,
+                        ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-embedded"))))).get();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(governor, id) == 200);
+            JsonNode proposal = get(governor, "/api/v1/proposals/" + id, "alice");
+            assertThat(proposal.path("status").asText()).isEqualTo("PENDING_REVIEW");
+            assertThat(proposal.path("decision").path("result").path("outcome").asText()).isEqualTo("REVIEW");
+            assertThat(status(governor, id, "loop-agent:wrong")).isEqualTo(401);
+            assertThat(governor.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isIn(0, 130, 143);
+        }
+        try (GovernorProcess again = new GovernorProcess("embedded-it-restart", 28080, props, Map.of())) {
+            again.start().awaitReady(Duration.ofSeconds(180));
+            assertThat(get(again, "/api/v1/proposals/" + id, "alice").path("status").asText()).isEqualTo("PENDING_REVIEW");
+            again.stop(Duration.ofSeconds(60));
+        }
+    }
+
+    private static int status(GovernorProcess governor, String id) throws Exception {
+        return status(governor, id, "alice:alice");
+    }
+
+    private static int status(GovernorProcess governor, String id, String credentials) throws Exception {
+        return HTTP.send(request(governor, "/api/v1/proposals/" + id, credentials), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static JsonNode get(GovernorProcess governor, String path, String user) throws Exception {
+        HttpResponse<String> r = HTTP.send(request(governor, path, user == null ? null : user + ":" + user),
+                HttpResponse.BodyHandlers.ofString());
+        return ProposalMessages.MAPPER.readTree(r.body());
+    }
+
+    private static HttpRequest request(GovernorProcess governor, String path, String credentials) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(governor.url(path)));
+        if (credentials != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return b.build();
+    }
+}
