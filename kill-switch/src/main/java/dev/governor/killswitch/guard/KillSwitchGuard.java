@@ -5,6 +5,7 @@ import dev.governor.killswitch.propagation.ControlListener;
 import dev.governor.killswitch.propagation.ControlMessage;
 import dev.governor.killswitch.propagation.ControlTopicFollower;
 import dev.governor.killswitch.propagation.ControlTopicPublisher;
+import dev.governor.killswitch.state.CachingStateVerifier;
 import dev.governor.killswitch.state.PauseState;
 import dev.governor.killswitch.state.StateVerifier;
 
@@ -53,7 +54,9 @@ public final class KillSwitchGuard implements ControlListener, AutoCloseable {
     /** A guard with its own follower of {@code topic}; closing the guard closes the follower. */
     public static KillSwitchGuard follow(String bootstrapServers, String topic, StateVerifier verifier, Duration lease, Clock clock) {
         KillSwitchGuard guard = new KillSwitchGuard(lease, clock);
-        ControlTopicFollower follower = ControlTopicFollower.create(bootstrapServers, topic, verifier, clock);
+        // Heartbeats repeat the same signed state: remember its verified signature instead of checking it every time.
+        StateVerifier remembering = verifier instanceof CachingStateVerifier ? verifier : new CachingStateVerifier(verifier, 16);
+        ControlTopicFollower follower = ControlTopicFollower.create(bootstrapServers, topic, remembering, clock);
         follower.addListener(guard);
         guard.follower = follower;
         follower.start();

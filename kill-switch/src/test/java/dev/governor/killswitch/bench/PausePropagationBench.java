@@ -6,6 +6,7 @@ import dev.governor.killswitch.propagation.ControlMessage;
 import dev.governor.killswitch.propagation.ControlTopicFollower;
 import dev.governor.killswitch.propagation.ControlTopicHeartbeat;
 import dev.governor.killswitch.propagation.ControlTopicPublisher;
+import dev.governor.killswitch.state.CachingStateVerifier;
 import dev.governor.killswitch.state.Ed25519Keys;
 import dev.governor.killswitch.state.Ed25519StateSigner;
 import dev.governor.killswitch.state.Ed25519StateVerifier;
@@ -37,7 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * ./mvnw -B -pl kill-switch test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.governor.killswitch.bench.PausePropagationBench \
- *     -Dexec.args="--bootstrap 127.0.0.1:9092 --guards 100 --rounds 20 --warmup 3"
+ *     -Dexec.args="--bootstrap 127.0.0.1:9092 --guards 100 --rounds 20 --warmup 3 --verifier shared"
  * </pre>
  */
 public final class PausePropagationBench {
@@ -50,7 +51,7 @@ public final class PausePropagationBench {
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.governor.killswitch.propagation");
 
     /** Figures in milliseconds. {@code allSeen*}: per round, until the last guard; {@code perGuard*}: every guard of every round. */
-    public record Result(int guards, int rounds, double[] allSeenAfterAckMillis, double[] allSeenAfterSendMillis,
+    public record Result(int guards, int rounds, boolean sharedVerifier, double[] allSeenAfterAckMillis, double[] allSeenAfterSendMillis,
                          double[] perGuardAfterAckMillis, double[] ackMillis) {
 
         public double allSeenP(double percentile) {
@@ -59,12 +60,12 @@ public final class PausePropagationBench {
 
         public String report() {
             return String.format(Locale.ROOT, """
-                    pause propagation: %d guards (one consumer each), %d rounds
+                    pause propagation: %d guards (one consumer each), %d rounds, %s
                       all %d guards paused, from publish ack:  p50 %.1f ms  p99 %.1f ms  max %.1f ms
                       all %d guards paused, from publish call: p50 %.1f ms  p99 %.1f ms  max %.1f ms
                       each guard, from publish ack:            p50 %.1f ms  p99 %.1f ms  max %.1f ms
                       publish (send to ack):                   p50 %.1f ms  p99 %.1f ms  max %.1f ms""",
-                    guards, rounds,
+                    guards, rounds, sharedVerifier ? "one shared caching verifier" : "one verifier per guard",
                     guards, percentile(allSeenAfterAckMillis, 50), percentile(allSeenAfterAckMillis, 99), percentile(allSeenAfterAckMillis, 100),
                     guards, percentile(allSeenAfterSendMillis, 50), percentile(allSeenAfterSendMillis, 99), percentile(allSeenAfterSendMillis, 100),
                     percentile(perGuardAfterAckMillis, 50), percentile(perGuardAfterAckMillis, 99), percentile(perGuardAfterAckMillis, 100),
@@ -82,24 +83,36 @@ public final class PausePropagationBench {
         int guards = 100;
         int rounds = 20;
         int warmup = 3;
+        boolean sharedVerifier = true;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[i + 1];
                 case "--guards" -> guards = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--verifier" -> sharedVerifier = switch (args[i + 1]) {
+                    case "shared" -> true;
+                    case "per-guard" -> false;
+                    default -> throw new IllegalArgumentException("--verifier is shared or per-guard, not " + args[i + 1]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --bootstrap host:port --guards N --rounds N --warmup N");
+                        + "; use --bootstrap host:port --guards N --rounds N --warmup N --verifier shared|per-guard");
             }
         }
-        System.out.println(run(bootstrap, guards, rounds, warmup).report());
+        System.out.println(run(bootstrap, guards, rounds, warmup, sharedVerifier).report());
     }
 
-    /** Runs the measurement on a fresh compacted topic, deleted afterwards. Fails if any guard misses a pause. */
-    public static Result run(String bootstrap, int guardCount, int rounds, int warmup) throws Exception {
+    /**
+     * Runs the measurement on a fresh compacted topic, deleted afterwards. Fails if any guard misses a pause.
+     *
+     * @param sharedVerifier one {@link CachingStateVerifier} for all guards, as one process embedding several
+     *                       guards would use; false: every guard verifies every signature itself (about 1 ms of
+     *                       CPU per Ed25519 verification, two per message, all on this machine's cores)
+     */
+    public static Result run(String bootstrap, int guardCount, int rounds, int warmup, boolean sharedVerifier) throws Exception {
         KeyPair keys = Ed25519Keys.generate();
         StateSigner signer = new Ed25519StateSigner(keys.getPrivate());
-        StateVerifier verifier = new Ed25519StateVerifier(keys.getPublic());
+        StateVerifier shared = new CachingStateVerifier(new Ed25519StateVerifier(keys.getPublic()), 64);
         PauseStateMachine machine = new PauseStateMachine(Duration.ofMinutes(15), signer);
         Clock clock = Clock.systemUTC();
         try (ControlTopics topic = ControlTopics.create(bootstrap, "rsi.control.bench");
@@ -111,6 +124,7 @@ public final class PausePropagationBench {
             List<KillSwitchGuard> guards = new ArrayList<>();
             for (int i = 0; i < guardCount; i++) {
                 KillSwitchGuard guard = new KillSwitchGuard(LEASE, clock);
+                StateVerifier verifier = sharedVerifier ? shared : new Ed25519StateVerifier(keys.getPublic());
                 ControlTopicFollower follower = ControlTopicFollower.create(bootstrap, topic.name(), verifier, clock);
                 follower.addListener(guard).addListener(new Probe(i, guard, round));
                 followers.list.add(follower);
@@ -158,7 +172,7 @@ public final class PausePropagationBench {
                     current.set(resumed);
                     awaitAll(guards, true, ROUND_TIMEOUT);
                 }
-                return new Result(guardCount, rounds, allAfterAck, allAfterSend, perGuard, ack);
+                return new Result(guardCount, rounds, sharedVerifier, allAfterAck, allAfterSend, perGuard, ack);
             }
         }
     }

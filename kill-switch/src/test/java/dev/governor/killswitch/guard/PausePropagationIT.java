@@ -2,16 +2,18 @@ package dev.governor.killswitch.guard;
 
 import dev.governor.killswitch.bench.PausePropagationBench;
 import dev.governor.killswitch.testing.ControlTopics;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** 100 guards, each with its own consumer of a real compacted topic, all see every pause. */
 class PausePropagationIT {
 
-    @Test
-    void oneHundredGuardsAllReportEveryPauseAndRunAgainAfterTheTwoPersonResume() throws Exception {
-        PausePropagationBench.Result result = PausePropagationBench.run(ControlTopics.BOOTSTRAP, 100, 20, 3);
+    @ParameterizedTest(name = "shared caching verifier: {0}")
+    @ValueSource(booleans = {true, false})
+    void oneHundredGuardsAllReportEveryPauseAndRunAgainAfterTheTwoPersonResume(boolean sharedVerifier) throws Exception {
+        PausePropagationBench.Result result = PausePropagationBench.run(ControlTopics.BOOTSTRAP, 100, 20, 3, sharedVerifier);
 
         System.out.println(result.report());
         assertThat(result.allSeenAfterAckMillis()).hasSize(20);
