@@ -119,6 +119,13 @@ class AccessControlIT {
     }
 
     @Test
+    void theApiIsDescribedInOpenApi() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.keySet()", org.hamcrest.Matchers.hasItems("/api/v1/proposals", "/api/v1/proposals/{id}/rejections",
+                        "/api/v1/audit/evidence/{proposalId}", "/api/v1/policies/active"));
+    }
+
+    @Test
     void theProposalSchemaIsPublic() {
         given().get("/api/v1/schemas/proposal-data.v1.json").then().statusCode(200)
                 .body("title", org.hamcrest.Matchers.containsString("Governor proposal"));
