@@ -39,3 +39,12 @@ test_evaluation_without_baseline_is_not_a_regression if {
 		"value": 0.1, "n": 500, "evaluatorDigest": pinned_digest,
 	}]})
 }
+
+test_negative_tolerance_makes_an_unchanged_score_a_regression if {
+	rules(gate.decision) == ["regression"] with input as scored("accuracy", 0.5, 0.5)
+		with data.governor.limits.regression.toleranceByMetric.accuracy as -0.01
+	rules(gate.decision) == ["regression"] with input as scored("loss", 1.0, 1.0)
+		with data.governor.limits.regression.defaultTolerance as -0.01
+	rules(gate.decision) == [] with input as scored("accuracy", 0.52, 0.5)
+		with data.governor.limits.regression.toleranceByMetric.accuracy as -0.01
+}

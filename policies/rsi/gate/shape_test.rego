@@ -52,3 +52,13 @@ test_every_known_kind_is_accepted if {
 		gate.decision.outcome == "REVIEW" with input as input_with({"kind": kind})
 	}
 }
+
+test_dot_segments_anywhere_are_denied if {
+	every path in [".", "..", "a/.", "a/..", "a/", "../a", "a/./b/c", "a/b/../../c"] {
+		"shape" in rules(gate.decision) with input as input_with({"touchedPaths": [path]})
+	}
+}
+
+test_names_with_dots_are_normalised if {
+	rules(gate.decision) == [] with input as input_with({"touchedPaths": ["src/.gitignore", "a/..b/c.py", "a/b./c", "...", "a/.../b"]})
+}

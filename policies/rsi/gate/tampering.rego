@@ -23,37 +23,41 @@ findings contains {
 
 # The [category, glob] pairs whose glob matches the candidate, found without
 # glob.match: it dominated evaluation time in wasm (milliseconds per glob). The
-# globs are compiled into data/protected_path_index.json, one of three shapes:
-# "**/<dir>/**" (a directory segment, looked up), "**/<prefix>*" and
-# "**/*<a>*[<b>*]" (tests on the last segment). Tests check that the index is
-# exactly the compiled form of the globs and agrees with glob.match.
-protected_hits(candidate) := (directory_hits | prefix_hits) | infix_hits if {
+# globs are compiled into data/protected_path_index.json by shape:
+# "**/<dir>/**" (looked up per path segment), "**/<prefix>*", "**/*<infix>*"
+# and "**/*<infix>*<then>*" (tested on the last segment). Tests check that the
+# index is exactly the compiled form of the globs and agrees with glob.match.
+protected_hits(candidate) := ((directory_hits | prefix_hits) | infix_hits) | pair_hits if {
 	segments := split(candidate, "/")
-	name := segments[count(segments) - 1]
-	directory_hits := {[m.category, m.glob] |
+
+	# Not segments[count(segments) - 1]: subtraction is slow in the wasm engine.
+	name := array.reverse(segments)[0]
+	directory_hits := {hit |
 		some segment in segments
-		some m in protected_index.directories[segment]
+		some hit in protected_index.directories[segment]
 		contains(candidate, concat("", ["/", segment, "/"]))
 	}
-	prefix_hits := {[m.category, m.glob] |
-		some m in protected_index.basename_prefixes
-		startswith(name, m.prefix)
+	prefix_hits := {hit |
+		some prefix, hits in protected_index.basename_prefixes
+		startswith(name, prefix)
+		some hit in hits
 	}
-	infix_hits := {[m.category, m.glob] |
-		some m in protected_index.basename_infixes
-		infixes_in_order(name, m.infixes)
+	infix_hits := {hit |
+		some infix, hits in protected_index.basename_infixes
+		contains(name, infix)
+		some hit in hits
+	}
+	pair_hits := {p.hit |
+		some p in protected_index.basename_infix_pairs
+		contains(name, p.infix)
+		pieces := split(name, p.infix)
+
+		# The text after the first occurrence of the infix.
+		contains(concat(p.infix, array.slice(pieces, 1, count(pieces))), p.then)
 	}
 }
 
 protected_index := data.governor.protected_path_index
-
-infixes_in_order(name, [a]) := contains(name, a)
-
-# The text after the first "a" contains "b".
-infixes_in_order(name, [a, b]) := contains(concat(a, array.slice(pieces, 1, count(pieces))), b) if {
-	pieces := split(name, a)
-	count(pieces) > 1
-}
 
 # Paths are matched lower-cased, with a leading "/" so that "**/x/**" also
 # matches a top-level "x/".

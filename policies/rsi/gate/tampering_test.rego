@@ -48,16 +48,20 @@ test_one_violation_per_path_and_category if {
 # The index is exactly the compiled form of the globs in protected_paths.json:
 # adding, changing or removing a glob without updating the index fails here.
 test_index_is_the_compiled_form_of_the_globs if {
-	indexed := ({[entry, m.category, m.glob] |
-		some dir, ms in gate.protected_index.directories
-		some m in ms
-		entry := {"directory": dir}
-	} | {[{"prefix": m.prefix}, m.category, m.glob] |
-		some m in gate.protected_index.basename_prefixes
-	}) | {[{"infixes": m.infixes}, m.category, m.glob] |
-		some m in gate.protected_index.basename_infixes
+	index := gate.protected_index
+	indexed := (({[{"directory": dir}, hit] |
+		some dir, hits in index.directories
+		some hit in hits
+	} | {[{"prefix": prefix}, hit] |
+		some prefix, hits in index.basename_prefixes
+		some hit in hits
+	}) | {[{"infixes": [infix]}, hit] |
+		some infix, hits in index.basename_infixes
+		some hit in hits
+	}) | {[{"infixes": [p.infix, p.then]}, p.hit] |
+		some p in index.basename_infix_pairs
 	}
-	compiled := {[compiled_glob(g), category, g] |
+	compiled := {[compiled_glob(g), [category, g]] |
 		some category, spec in data.governor.protected_paths
 		some g in spec.globs
 	}
