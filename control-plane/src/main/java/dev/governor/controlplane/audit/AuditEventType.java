@@ -8,6 +8,7 @@ public enum AuditEventType {
     POLICY_DECISION("policy.decision"),
     PROPOSAL_REJECTED("proposal.rejected"),
     KILLSWITCH_TRIP_REQUESTED("killswitch.trip-requested"),
+    POLICY_ACTIVATED("policy.activated"),
     ACCESS_DENIED("access.denied");
 
     private final String type;

@@ -115,6 +115,14 @@ class AuditApiIT {
         assertThat(denied.getList("entries.actor", String.class)).anyMatch(a -> a.startsWith("paul ("));
     }
 
+    @Test
+    void theRevisionInForceWasActivatedInTheLog() {
+        String revision = given().auth().oauth2(rita).get("/api/v1/policies/active").jsonPath().getString("revision");
+        JsonPath activations = given().auth().oauth2(rita).queryParam("type", "policy.activated")
+                .queryParam("policyRevision", revision).get("/api/v1/audit/entries").then().statusCode(200).extract().jsonPath();
+        assertThat(activations.getList("entries")).isNotEmpty();
+    }
+
     private static List<byte[]> decode(List<String> hashes) {
         return hashes.stream().map(Base64.getDecoder()::decode).toList();
     }
