@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Random command sequences by random actors with random roles at random times, checked step by
  * step against an independent model of the two-person resume rule.
  */
-class PauseStateMachineProperties {
+class PauseStateMachinePropertyTest {
 
     private static final Duration WINDOW = Duration.ofMinutes(15);
     private static final Instant T0 = Instant.parse("2026-11-25T18:00:00Z");
