@@ -21,10 +21,12 @@ import java.io.UncheckedIOException;
 public class PolicyResource {
 
     private final PolicyGate gate;
+    private final ObjectMapper mapper;
     private final JsonNode bundleData;
 
     public PolicyResource(PolicyGate gate, ObjectMapper mapper) {
         this.gate = gate;
+        this.mapper = mapper;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(WasmPolicyEngine.RESOURCE_DIR + "data.json")) {
             if (in == null) {
                 throw new IllegalStateException("The policy bundle's data.json is missing from the classpath");
@@ -38,7 +40,7 @@ public class PolicyResource {
     @GET
     @RolesAllowed({Roles.SAFETY_OFFICER, Roles.REGULATOR, Roles.ADMIN, Roles.PROPOSER})
     public JsonNode active() {
-        ObjectNode node = new ObjectMapper().createObjectNode();
+        ObjectNode node = mapper.createObjectNode();
         node.put("bundle", PolicyGate.BUNDLE_NAME);
         node.put("revision", gate.revision());
         node.put("engine", gate.engineName());

@@ -59,14 +59,14 @@ public class IntakeConsumer {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public IntakeConsumer(GovernorConfig config, KafkaClients kafka, IntakeService service, Tracer tracer, MeterRegistry registry) {
+    public IntakeConsumer(GovernorConfig config, KafkaClients kafka, IntakeService service, ProposalParser parser, Tracer tracer,
+                          MeterRegistry registry) {
         this.config = config;
         this.kafka = kafka;
         this.service = service;
         this.tracer = tracer;
         this.registry = registry;
-        this.parser = new ProposalParser(config.intake().maxMessageBytes(), config.intake().maxInlineDiffBytes(),
-                config.intake().maxNestingDepth());
+        this.parser = parser;
         this.batchTimer = Timer.builder("governor.intake.batch").description("Time to decide, publish and commit one batch")
                 .publishPercentiles(0.5, 0.99).register(registry);
     }

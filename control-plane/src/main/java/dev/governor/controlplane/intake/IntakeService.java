@@ -14,6 +14,7 @@ import dev.governor.controlplane.security.Actor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -72,6 +73,11 @@ public class IntakeService {
         this.duplicates = Counter.builder("governor.intake.duplicates").description("Redelivered or resent proposals, ignored").register(registry);
         this.haltRequests = Counter.builder("governor.killswitch.trip.requests")
                 .description("Critical breaches that asked to halt the loop").register(registry);
+    }
+
+    @PreDestroy
+    void stopEvaluator() {
+        evaluator.shutdown();
     }
 
     /** What the batch left to publish once its transaction has committed. */

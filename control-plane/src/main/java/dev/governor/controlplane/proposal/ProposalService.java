@@ -39,14 +39,13 @@ public class ProposalService {
     private final ProposalParser parser;
 
     public ProposalService(ProposalRepository proposals, DecisionRepository decisions, KafkaClients kafka,
-                           GovernorConfig config, ObjectMapper mapper) {
+                           GovernorConfig config, ObjectMapper mapper, ProposalParser parser) {
         this.proposals = proposals;
         this.decisions = decisions;
         this.kafka = kafka;
         this.config = config;
         this.mapper = mapper;
-        this.parser = new ProposalParser(config.intake().maxMessageBytes(), config.intake().maxInlineDiffBytes(),
-                config.intake().maxNestingDepth());
+        this.parser = parser;
     }
 
     /**
@@ -109,7 +108,16 @@ public class ProposalService {
     }
 
     public List<ProposalView> list(String status, String loopId, String submittedBy, int page, int size) {
-        return proposals.list(status, loopId, submittedBy, page, size).stream().map(p -> view(p, false)).toList();
+        List<ProposalEntity> found = proposals.list(status, loopId, submittedBy, page, size);
+        List<java.util.UUID> ids = found.stream().map(p -> p.decisionId).filter(java.util.Objects::nonNull).toList();
+        java.util.Map<java.util.UUID, DecisionEntity> byId = new java.util.HashMap<>();
+        if (!ids.isEmpty()) {
+            decisions.list("decisionId in ?1", ids).forEach(d -> byId.put(d.decisionId, d));
+        }
+        return found.stream().map(p -> {
+            DecisionEntity d = p.decisionId == null ? null : byId.get(p.decisionId);
+            return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), null);
+        }).toList();
     }
 
     public ProposalView get(String proposalId) {
@@ -117,21 +125,17 @@ public class ProposalService {
         if (p == null) {
             throw ProblemException.notFound("No proposal " + proposalId + " has been received (it may still be in rsi.proposals)");
         }
-        return view(p, true);
+        DecisionEntity d = p.decisionId == null ? null : decisions.findById(p.decisionId);
+        return view(p, d == null ? null : fullDecision(d), read(p.data));
     }
 
     public ProposalEntity find(String proposalId) {
         return proposals.findById(proposalId);
     }
 
-    private ProposalView view(ProposalEntity p, boolean full) {
-        JsonNode decision = null;
-        if (p.decisionId != null) {
-            DecisionEntity d = decisions.findById(p.decisionId);
-            decision = d == null ? null : full ? fullDecision(d) : DecisionMessages.toNode(d).get("result");
-        }
+    private ProposalView view(ProposalEntity p, JsonNode decision, JsonNode data) {
         return new ProposalView(p.proposalId, p.loopId, p.sourceSystem, p.kind, p.status, p.contentDigest, p.receivedAt,
-                p.receivedWhilePaused, p.submittedBy, p.traceId, full ? read(p.data) : null, decision);
+                p.receivedWhilePaused, p.submittedBy, p.traceId, data, decision);
     }
 
     private JsonNode fullDecision(DecisionEntity d) {
