@@ -96,6 +96,14 @@ public interface GovernorConfig {
         @WithDefault("PT1S")
         Duration pollTimeout();
 
+        /**
+         * How long the broker waits for a silent intake instance before giving its partitions to
+         * another: the failover time after a crash (Kafka's default, 45 s, would leave proposals
+         * undecided that long). Heartbeats go every third of it.
+         */
+        @WithDefault("PT10S")
+        Duration sessionTimeout();
+
         /** Wait before retrying a batch that failed for a reason outside the message (database, policy engine). */
         @WithDefault("PT2S")
         Duration retryBackoff();

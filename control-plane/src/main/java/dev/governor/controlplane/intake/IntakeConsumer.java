@@ -14,6 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +29,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +59,10 @@ public class IntakeConsumer {
     private final Timer batchTimer;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile Thread thread;
+    private volatile long lastPoll;
+    private volatile long failingSince;
+    private volatile String lastError;
 
     public IntakeConsumer(GovernorConfig config, KafkaClients kafka, IntakeService service, ProposalParser parser, Tracer tracer,
                           MeterRegistry registry) {
@@ -96,23 +101,50 @@ public class IntakeConsumer {
         }
     }
 
+    /** Keeps a consumer running until shutdown: an unexpected failure closes it and opens a new one after the backoff. */
     private void run() {
+        while (running) {
+            try {
+                consume();
+            } catch (WakeupException e) {
+                if (running) {
+                    LOG.warn("Intake consumer woken up unexpectedly; reopening it");
+                }
+            } catch (RuntimeException e) {
+                lastError = e.toString();
+                registry.counter("governor.intake.consumer.restarts").increment();
+                LOG.errorf(e, "Intake consumer failed; reopening it in %s", config.intake().retryBackoff());
+                sleep(config.intake().retryBackoff());
+            }
+        }
+        LOG.info("Intake consumer stopped");
+    }
+
+    private void consume() {
         String topic = config.topics().proposals();
-        try (KafkaConsumer<String, byte[]> c = kafka.consumer(config.intake().groupId(), config.intake().maxPollRecords())) {
+        try (KafkaConsumer<String, byte[]> c = kafka.consumer(config.intake().groupId(), config.intake().maxPollRecords(),
+                config.intake().sessionTimeout())) {
             consumer = c;
-            c.subscribe(List.of(topic));
+            c.subscribe(List.of(topic), new AssignmentLog());
             LOG.infof("Intake consuming %s from %s as group %s", topic, kafka.bootstrapServers(), config.intake().groupId());
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(config.intake().pollTimeout());
+                lastPoll = System.nanoTime();
                 if (records.isEmpty()) {
                     continue;
                 }
                 try {
                     batchTimer.record(() -> handle(c, records));
+                    failingSince = 0;
+                    lastError = null;
                 } catch (RuntimeException e) {
                     if (!running) {
                         break;
                     }
+                    if (failingSince == 0) {
+                        failingSince = System.nanoTime();
+                    }
+                    lastError = e.toString();
                     LOG.errorf(e, "Intake batch of %d records failed; it will be retried in %s (nothing was committed)",
                             records.count(), config.intake().retryBackoff());
                     registry.counter("governor.intake.batch.failures").increment();
@@ -120,16 +152,22 @@ public class IntakeConsumer {
                     sleep(config.intake().retryBackoff());
                 }
             }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Intake consumer stopped unexpectedly", e);
         } finally {
             consumer = null;
-            LOG.info("Intake consumer stopped");
         }
+    }
+
+    /** What the intake health check reports. */
+    public record State(boolean enabled, boolean threadAlive, Duration sinceLastPoll, Duration failingFor, String lastError) {
+    }
+
+    public State state() {
+        long now = System.nanoTime();
+        long polled = lastPoll;
+        long failing = failingSince;
+        return new State(config.intake().enabled(), thread != null && thread.isAlive(),
+                polled == 0 ? null : Duration.ofNanos(now - polled),
+                failing == 0 ? Duration.ZERO : Duration.ofNanos(now - failing), lastError);
     }
 
     private void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
@@ -253,6 +291,28 @@ public class IntakeConsumer {
             if (c.assignment().contains(tp)) {
                 c.seek(tp, records.records(tp).get(0).offset());
             }
+        }
+    }
+
+    /** Operators see which partitions this instance decides, and when a crashed peer's are taken over. */
+    private static final class AssignmentLog implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                LOG.infof("Intake assigned %s", partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                LOG.infof("Intake revoked %s", partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            LOG.warnf("Intake lost %s without a clean hand-over (session expired); its uncommitted batches are replayed and the database keeps each decision once", partitions);
         }
     }
 

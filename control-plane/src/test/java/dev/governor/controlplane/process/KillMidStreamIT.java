@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import java.security.SecureRandom;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -61,8 +63,8 @@ class KillMidStreamIT {
         int atKill;
         try (GovernorProcess first = new GovernorProcess("kill-first-" + run, 18091, List.of(), env)) {
             first.start().awaitReady(Duration.ofSeconds(120));
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> count("select count(*) from policy_decision where proposal_id like ?", like) >= 200);
+            awaitOrExplain(first, like, Duration.ofSeconds(120), Duration.ofMillis(20),
+                    () -> count("select count(*) from policy_decision where proposal_id like ?", like) >= 200);
             first.kill();
             atKill = count("select count(*) from policy_decision where proposal_id like ?", like);
         }
@@ -70,10 +72,10 @@ class KillMidStreamIT {
 
         try (GovernorProcess second = new GovernorProcess("kill-second-" + run, 18092, List.of(), env)) {
             second.start().awaitReady(Duration.ofSeconds(120));
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> count("select count(*) from proposal where proposal_id like ?", like) == PROPOSALS);
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> count("select count(*) from policy_decision where proposal_id like ?", like) == PROPOSALS);
+            awaitOrExplain(second, like, Duration.ofSeconds(180), Duration.ofSeconds(1),
+                    () -> count("select count(*) from proposal where proposal_id like ?", like) == PROPOSALS);
+            awaitOrExplain(second, like, Duration.ofSeconds(30), Duration.ofSeconds(1),
+                    () -> count("select count(*) from policy_decision where proposal_id like ?", like) == PROPOSALS);
         }
         assertThat(count("select count(*) from (select proposal_id from policy_decision where proposal_id like ? "
                 + "group by proposal_id having count(*) > 1) d", like)).as("proposals decided twice").isZero();
@@ -83,6 +85,19 @@ class KillMidStreamIT {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
             admin.deleteTopics(List.of(topic)).all().get();
+        }
+    }
+
+    /** Awaits the condition; on timeout fails with the counts so far and the process's log, to say why. */
+    private static void awaitOrExplain(GovernorProcess process, String like, Duration atMost, Duration poll, Callable<Boolean> condition)
+            throws Exception {
+        try {
+            await().atMost(atMost).pollInterval(poll).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\nproposals stored: "
+                    + count("select count(*) from proposal where proposal_id like ?", like)
+                    + ", decisions: " + count("select count(*) from policy_decision where proposal_id like ?", like)
+                    + "\nlog of " + process.logFile() + ":\n" + process.tail(), e);
         }
     }
 
