@@ -18,6 +18,48 @@ public interface GovernorConfig {
 
     Audit audit();
 
+    KillSwitch killswitch();
+
+    Review review();
+
+    interface Review {
+        /** How long an approval counts; an expired one no longer adds to the quorum. */
+        @WithDefault("PT24H")
+        Duration approvalTtl();
+
+        /** How long a proposal may wait in PENDING_REVIEW before it EXPIRES. */
+        @WithDefault("P7D")
+        Duration pendingTtl();
+
+        /** Kafka transactional id of the promotion relay: one per deployment, shared by its instances. */
+        @WithDefault("governor-promotions-relay")
+        String relayTransactionalId();
+
+        /** Turn the relay off (a test stands for a crash between the promotion's commit and its publication). */
+        @WithDefault("true")
+        boolean relayEnabled();
+    }
+
+    interface KillSwitch {
+        /** The Ed25519 key that signs every kill-switch state: base64 of its PKCS#8 encoding, e.g. from a secret. */
+        Optional<String> signingKey();
+
+        /** A file holding that key, when it is not given directly. */
+        Optional<String> signingKeyFile();
+
+        /** Generate a key into the data directory when none is configured (embedded run and tests only). */
+        @WithDefault("false")
+        boolean generateKey();
+
+        /** How long a first officer's resume request waits for a second, different officer. */
+        @WithDefault("PT15M")
+        Duration resumeWindow();
+
+        /** How often the current state is re-issued on rsi.control; well below the guards' lease (10 s). */
+        @WithDefault("PT2S")
+        Duration heartbeatInterval();
+    }
+
     interface Audit {
         /** The log's identity, the first line of every checkpoint; unique per deployment. */
         @WithDefault("governor.local/audit")

@@ -10,7 +10,9 @@ import dev.governor.controlplane.gate.PolicyGate;
 import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
+import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.killswitch.state.PauseState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -50,6 +52,7 @@ public class IntakeService {
     private final EntityManager em;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final KillSwitchService killSwitch;
     private final Counter received;
     private final Counter duplicates;
     private final Counter haltRequests;
@@ -61,7 +64,8 @@ public class IntakeService {
     });
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, AuditTrail audit,
-                         EntityManager em, ObjectMapper mapper, MeterRegistry registry) {
+                         EntityManager em, ObjectMapper mapper, MeterRegistry registry, KillSwitchService killSwitch) {
+        this.killSwitch = killSwitch;
         this.proposals = proposals;
         this.decisions = decisions;
         this.gate = gate;
@@ -71,8 +75,8 @@ public class IntakeService {
         this.registry = registry;
         this.received = Counter.builder("governor.intake.proposals").description("Proposals received and decided").register(registry);
         this.duplicates = Counter.builder("governor.intake.duplicates").description("Redelivered or resent proposals, ignored").register(registry);
-        this.haltRequests = Counter.builder("governor.killswitch.trip.requests")
-                .description("Critical breaches that asked to halt the loop").register(registry);
+        this.haltRequests = Counter.builder("governor.killswitch.trips")
+                .description("Critical breaches that tripped the kill switch").register(registry);
     }
 
     @PreDestroy
@@ -96,6 +100,9 @@ public class IntakeService {
         Map<String, ProposalEntity> known = existing(batch);
         Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = lowestScores(batch, known);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // Decided on the state as committed now: while halted, proposals are still received, decided
+        // and audited, but held (RECEIVED, received-while-paused) and decided again after the resume.
+        PauseState halt = killSwitch.current();
 
         // First pass, in record order: classify, and give each new proposal the context it is
         // decided in (earlier proposals of the same loop in this batch count for the rate rule).
@@ -112,7 +119,7 @@ public class IntakeService {
             String firstDigest = existing != null ? existing.contentDigest : earlier != null ? earlier.contentDigest() : null;
             if (firstDigest == null) {
                 Map<String, PolicyGate.CapabilityObservation> loop = lowest.computeIfAbsent(proposal.loopId(), k -> new HashMap<>());
-                pending.add(new Pending(record, proposal, context(proposal, loop)));
+                pending.add(new Pending(record, proposal, context(proposal, loop, halt)));
                 observe(loop, proposal, now);
                 newInBatch.put(proposal.proposalId(), proposal);
             } else if (firstDigest.equals(proposal.contentDigest())) {
@@ -134,7 +141,7 @@ public class IntakeService {
                 : evaluate(pending);
 
         for (int i = 0; i < pending.size(); i++) {
-            toPublish.add(store(pending.get(i), decided.get(i), now));
+            toPublish.add(store(pending.get(i), decided.get(i), now, !killSwitch.runs(halt)));
         }
         em.flush();
         insertObservations(pending, now);
@@ -202,9 +209,57 @@ public class IntakeService {
         return lowest;
     }
 
-    private static PolicyGate.Context context(Proposal proposal, Map<String, PolicyGate.CapabilityObservation> loop) {
+    /**
+     * A fresh policy decision on a stored proposal, in the caller's transaction, stored and audited
+     * like the first: after a pause (proposals held while halted) and before a promotion. Its own
+     * capability scores are left out of the history it is compared against.
+     */
+    public DecisionEntity redecide(ProposalEntity p, PauseState killSwitchState, String why) {
+        ObjectNode data;
+        try {
+            data = (ObjectNode) mapper.readTree(p.data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored proposal " + p.proposalId + " is not JSON", e);
+        }
+        Proposal proposal = new Proposal(p.proposalId, p.source, p.eventTime, data, p.contentDigest, p.submittedBy);
+        Map<String, PolicyGate.CapabilityObservation> lowest = new HashMap<>();
+        em.unwrap(Session.class).doWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select distinct on (domain) domain, score, observed_at from capability_observation
+                    where loop_id = ? and proposal_id <> ? and observed_at > now() - interval '7 days'
+                    order by domain, score, observed_at""")) {
+                ps.setString(1, p.loopId);
+                ps.setString(2, p.proposalId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lowest.put(rs.getString(1), new PolicyGate.CapabilityObservation(rs.getString(1), rs.getDouble(2),
+                                rs.getObject(3, OffsetDateTime.class)));
+                    }
+                }
+            }
+        });
+        PolicyGate.Decision decision = gate.decide(proposal, context(proposal, lowest, killSwitchState));
+        DecisionEntity stored = store(decision);
+        audit.record(AuditEventType.POLICY_DECISION, Actor.SYSTEM, p.proposalId, decision.revision(), mapper.createObjectNode()
+                .put("decisionId", decision.decisionId().toString())
+                .put("path", decision.path())
+                .put("inputDigest", decision.inputDigest())
+                .put("contentDigest", p.contentDigest)
+                .put("engine", decision.engine())
+                .put("recheck", why)
+                .set("result", decision.result()));
+        if (decision.haltLoop() && killSwitch.runs(killSwitchState)) {
+            haltRequests.increment();
+            killSwitch.trip(KillSwitchService.POLICY_GATE, p.proposalId, "critical capability breach found again by proposal "
+                    + p.proposalId + " (" + why + ", decision " + decision.decisionId() + ")");
+        }
+        return stored;
+    }
+
+    private static PolicyGate.Context context(Proposal proposal, Map<String, PolicyGate.CapabilityObservation> loop,
+                                              PauseState killSwitch) {
         int generations = proposal.data().path("lineage").size();
-        return new PolicyGate.Context(generations, List.copyOf(loop.values()), "RUNNING", 0);
+        return new PolicyGate.Context(generations, List.copyOf(loop.values()), killSwitch.state().name(), killSwitch.epoch());
     }
 
     private static void observe(Map<String, PolicyGate.CapabilityObservation> loop, Proposal proposal, OffsetDateTime now) {
@@ -221,7 +276,7 @@ public class IntakeService {
         }
     }
 
-    private DecisionEntity store(Pending p, PolicyGate.Decision decision, OffsetDateTime now) {
+    private DecisionEntity store(Pending p, PolicyGate.Decision decision, OffsetDateTime now, boolean halted) {
         IntakeRecord record = p.record();
         Proposal proposal = p.proposal();
         ProposalEntity entity = new ProposalEntity();
@@ -240,7 +295,9 @@ public class IntakeService {
         entity.traceId = record.traceId();
         entity.updatedAt = now;
         entity.decisionId = decision.decisionId();
-        entity.status = (decision.denies() ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW).name();
+        entity.receivedWhilePaused = halted;
+        entity.status = (halted ? ProposalStatus.RECEIVED
+                : decision.denies() ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW).name();
         proposals.persist(entity);
         DecisionEntity stored = store(decision);
         audit.record(AuditEventType.PROPOSAL_RECEIVED, Actor.SYSTEM, proposal.proposalId(), null, mapper.createObjectNode()
@@ -262,13 +319,10 @@ public class IntakeService {
                 .set("result", decision.result()));
         if (decision.haltLoop()) {
             haltRequests.increment();
-            audit.record(AuditEventType.KILLSWITCH_TRIP_REQUESTED, Actor.SYSTEM, proposal.proposalId(), decision.revision(),
-                    mapper.createObjectNode()
-                            .put("cause", "critical capability breach")
-                            .put("decisionId", decision.decisionId().toString())
-                            .set("breaches", decision.result().path("breaches")));
-            LOG.errorf("ALERT proposal %s crossed a critical threshold: the loop %s must halt (decision %s)",
+            LOG.errorf("ALERT proposal %s crossed a critical threshold: tripping the kill switch, the loop %s halts (decision %s)",
                     proposal.proposalId(), proposal.loopId(), decision.decisionId());
+            killSwitch.trip(KillSwitchService.POLICY_GATE, proposal.proposalId(), "critical capability breach by proposal "
+                    + proposal.proposalId() + " of loop " + proposal.loopId() + " (decision " + decision.decisionId() + ")");
         }
         received.increment();
         registry.counter("governor.intake.decisions", "outcome", decision.outcome(), "tier", decision.tier()).increment();

@@ -1,5 +1,6 @@
 package dev.governor.controlplane.problem;
 
+import dev.governor.killswitch.state.CommandRefusedException;
 import dev.governor.controlplane.audit.AccessDeniedAudit;
 import dev.governor.controlplane.security.Actor;
 import io.quarkus.security.ForbiddenException;
@@ -43,6 +44,19 @@ public class ProblemMappers {
     public Response problem(ProblemException e, UriInfo uri) {
         return respond(new Problem("urn:governor:problem:" + e.code(), e.title(), e.status(), e.getMessage(),
                 uri.getPath(), e.code()));
+    }
+
+    /** A kill-switch command the state machine refused: nothing changed; the detail says why and what to do. */
+    @ServerExceptionMapper
+    public Response refused(CommandRefusedException e, UriInfo uri) {
+        int status = switch (e.refusal()) {
+            case NOT_PERMITTED -> 403;
+            case CONFLICT, SAME_OFFICER -> 409;
+            case INVALID -> 400;
+        };
+        String code = "killswitch-" + e.refusal().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        String title = status == 403 ? "Forbidden" : status == 409 ? "Conflict" : "Bad Request";
+        return respond(new Problem("urn:governor:problem:" + code, title, status, e.getMessage(), uri.getPath(), code));
     }
 
     @ServerExceptionMapper
