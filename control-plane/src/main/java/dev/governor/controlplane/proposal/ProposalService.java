@@ -116,7 +116,7 @@ public class ProposalService {
         }
         return found.stream().map(p -> {
             DecisionEntity d = p.decisionId == null ? null : byId.get(p.decisionId);
-            return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), null);
+            return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), null, null);
         }).toList();
     }
 
@@ -126,16 +126,59 @@ public class ProposalService {
             throw ProblemException.notFound("No proposal " + proposalId + " has been received (it may still be in rsi.proposals)");
         }
         DecisionEntity d = p.decisionId == null ? null : decisions.findById(p.decisionId);
-        return view(p, d == null ? null : fullDecision(d), read(p.data));
+        return view(p, d == null ? null : fullDecision(d), read(p.data), review(p, d));
+    }
+
+    /** The approvals of the current decision (which count, which expired) and the promotion, if any. */
+    private JsonNode review(ProposalEntity p, DecisionEntity d) {
+        ObjectNode review = mapper.createObjectNode();
+        if (d != null) {
+            review.put("tier", d.tier).put("requiredApprovals", d.requiredApprovals);
+        }
+        var approvals = review.putArray("approvals");
+        int[] counted = {0};
+        proposals.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
+            try (var ps = c.prepareStatement("select approver, approved_at, expires_at, comment, expires_at > now() from approval "
+                    + "where proposal_id = ? and decision_id = ? order by approved_at")) {
+                ps.setString(1, p.proposalId);
+                ps.setObject(2, p.decisionId);
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        approvals.addObject().put("approver", rs.getString(1))
+                                .put("approvedAt", rs.getObject(2, OffsetDateTime.class).toString())
+                                .put("expiresAt", rs.getObject(3, OffsetDateTime.class).toString())
+                                .put("comment", rs.getString(4)).put("counts", rs.getBoolean(5));
+                        counted[0] += rs.getBoolean(5) ? 1 : 0;
+                    }
+                }
+            }
+            try (var ps = c.prepareStatement("select o.promotion_id, p.promoted_at, o.published_at, o.kafka_partition, o.kafka_offset, "
+                    + "p.recheck_decision from promotion p join promotion_outbox o on o.promotion_id = p.promotion_id where p.proposal_id = ?")) {
+                ps.setString(1, p.proposalId);
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        ObjectNode promotion = review.putObject("promotion").put("promotionId", rs.getString(1))
+                                .put("promotedAt", rs.getObject(2, OffsetDateTime.class).toString())
+                                .put("recheckDecisionId", rs.getString(6));
+                        OffsetDateTime published = rs.getObject(3, OffsetDateTime.class);
+                        if (published != null) {
+                            promotion.put("publishedAt", published.toString()).put("partition", rs.getInt(4)).put("offset", rs.getLong(5));
+                        }
+                    }
+                }
+            }
+        });
+        review.put("approvalsCounted", counted[0]);
+        return review;
     }
 
     public ProposalEntity find(String proposalId) {
         return proposals.findById(proposalId);
     }
 
-    private ProposalView view(ProposalEntity p, JsonNode decision, JsonNode data) {
+    private ProposalView view(ProposalEntity p, JsonNode decision, JsonNode data, JsonNode review) {
         return new ProposalView(p.proposalId, p.loopId, p.sourceSystem, p.kind, p.status, p.contentDigest, p.receivedAt,
-                p.receivedWhilePaused, p.submittedBy, p.traceId, data, decision);
+                p.receivedWhilePaused, p.submittedBy, p.traceId, data, decision, review);
     }
 
     private JsonNode fullDecision(DecisionEntity d) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.OffsetDateTime;
 
-/** A proposal as the API shows it: state, digest, the proposal itself and the decision made on it. */
+/** A proposal as the API shows it: state, digest, the proposal itself, the decision made on it, and its review (approvals, promotion). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProposalView(
         String proposalId,
@@ -19,5 +19,6 @@ public record ProposalView(
         String submittedBy,
         String traceId,
         JsonNode data,
-        JsonNode decision) {
+        JsonNode decision,
+        JsonNode review) {
 }

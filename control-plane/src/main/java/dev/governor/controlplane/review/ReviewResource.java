@@ -28,6 +28,15 @@ public class ReviewResource {
         this.identity = identity;
     }
 
+    /** Architecture §7: one officer's approval of the digest and decision shown; the quorum promotes. */
+    @POST
+    @Path("/approvals")
+    @RolesAllowed(Roles.SAFETY_OFFICER)
+    public ProposalView approve(@PathParam("id") String id, Approval approval) {
+        reviews.approve(id, approval, Actor.of(identity), identity.getRoles());
+        return proposals.get(id);
+    }
+
     @POST
     @Path("/rejections")
     @RolesAllowed(Roles.SAFETY_OFFICER)

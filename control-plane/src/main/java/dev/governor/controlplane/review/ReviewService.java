@@ -9,24 +9,142 @@ import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.security.Actor;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
+import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.gate.DecisionEntity;
+import dev.governor.controlplane.gate.DecisionRepository;
+import dev.governor.controlplane.security.Roles;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.time.ZoneOffset;
 
 @ApplicationScoped
 public class ReviewService {
 
     private final ProposalRepository proposals;
+    private final DecisionRepository decisions;
+    private final PromotionService promotions;
     private final AuditTrail audit;
     private final ObjectMapper mapper;
+    private final AgroalDataSource dataSource;
+    private final GovernorConfig config;
 
-    public ReviewService(ProposalRepository proposals, AuditTrail audit, ObjectMapper mapper) {
+    public ReviewService(ProposalRepository proposals, DecisionRepository decisions, PromotionService promotions, AuditTrail audit,
+                         ObjectMapper mapper, AgroalDataSource dataSource, GovernorConfig config) {
         this.proposals = proposals;
+        this.decisions = decisions;
+        this.promotions = promotions;
         this.audit = audit;
         this.mapper = mapper;
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    /**
+     * Records one officer's approval of exactly the decision and content they saw, and promotes the
+     * proposal when the approvals that count reach the decision's quorum. A refused attempt is
+     * audited (its transaction commits the audit entry) and then answered with its problem.
+     */
+    public ProposalEntity approve(String proposalId, Approval approval, Actor actor, Set<String> roles) {
+        ProblemException refused = QuarkusTransaction.requiringNew().call(() -> {
+            try {
+                approveLocked(proposalId, approval, actor, roles);
+                return null;
+            } catch (ProblemException e) {
+                audit.record(AuditEventType.APPROVAL_REFUSED, actor, proposalExists(proposalId) ? proposalId : null, null,
+                        mapper.createObjectNode().put("code", e.code()).put("status", e.status()).put("detail", e.getMessage())
+                                .put("digest", approval == null ? null : approval.digest())
+                                .put("decisionId", approval == null ? null : approval.decisionId()));
+                return e;
+            }
+        });
+        if (refused != null) {
+            throw refused;
+        }
+        return null;
+    }
+
+    private boolean proposalExists(String proposalId) {
+        return proposals.findById(proposalId) != null;
+    }
+
+    private void approveLocked(String proposalId, Approval approval, Actor actor, Set<String> roles) {
+        if (approval == null || approval.digest() == null || approval.decisionId() == null) {
+            throw ProblemException.badRequest("approval-incomplete",
+                    "An approval names what it approves: give the proposal's contentDigest as digest and its decision's id as "
+                            + "decisionId, both as GET /api/v1/proposals/" + proposalId + " shows them");
+        }
+        if (roles.contains(Roles.ADMIN) || roles.contains(Roles.REGULATOR)) {
+            throw new ProblemException(403, "Forbidden", "separation-of-duties",
+                    "Separation of duties: an account that also holds admin or regulator cannot approve promotions");
+        }
+        ProposalEntity p = proposals.findById(proposalId, LockModeType.PESSIMISTIC_WRITE);
+        if (p == null) {
+            throw ProblemException.notFound("No proposal " + proposalId + " has been received");
+        }
+        if (actor.subject().equals(p.submittedBy) || actor.username().equals(p.submittedBy)) {
+            throw new ProblemException(403, "Forbidden", "self-approval",
+                    "Separation of duties: " + actor.username() + " submitted proposal " + proposalId + " and cannot approve it");
+        }
+        if (!ProposalStatus.PENDING_REVIEW.name().equals(p.status)) {
+            throw new ProblemException(409, "Conflict", "not-pending-review",
+                    "Proposal " + proposalId + " is " + p.status + "; only a proposal in PENDING_REVIEW can be approved");
+        }
+        if (!p.contentDigest.equals(approval.digest()) || p.decisionId == null || !p.decisionId.toString().equals(approval.decisionId())) {
+            throw new ProblemException(409, "Conflict", "stale-approval",
+                    "This approval names digest " + approval.digest() + " and decision " + approval.decisionId()
+                            + ", but proposal " + proposalId + " is now at digest " + p.contentDigest + " and decision " + p.decisionId
+                            + ". Review the current decision and approve that one.");
+        }
+        DecisionEntity decision = decisions.findById(p.decisionId);
+        List<PromotionService.Counted> counted = promotions.counted(p);
+        if (counted.stream().anyMatch(c -> c.approverSubject().equals(actor.subject()))) {
+            throw new ProblemException(409, "Conflict", "already-approved",
+                    actor.username() + " has already approved decision " + p.decisionId + "; one person counts once ("
+                            + counted.size() + " of " + decision.requiredApprovals + " approvals)");
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("insert into approval (approval_id, proposal_id, decision_id, content_digest, "
+                     + "approver_subject, approver, comment, approved_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     + "on conflict (proposal_id, decision_id, approver_subject) do update set approved_at = excluded.approved_at, "
+                     + "expires_at = excluded.expires_at, comment = excluded.comment")) {
+            ps.setObject(1, UUID.randomUUID());
+            ps.setString(2, proposalId);
+            ps.setObject(3, p.decisionId);
+            ps.setString(4, p.contentDigest);
+            ps.setString(5, actor.subject());
+            ps.setString(6, actor.toString());
+            ps.setString(7, approval.comment());
+            ps.setObject(8, now);
+            ps.setObject(9, now.plus(config.review().approvalTtl()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not record the approval: " + e.getMessage(), e);
+        }
+        counted = promotions.counted(p);
+        audit.record(AuditEventType.APPROVAL_RECORDED, actor, proposalId, decision.bundleRevision, mapper.createObjectNode()
+                .put("decisionId", p.decisionId.toString()).put("contentDigest", p.contentDigest)
+                .put("comment", approval.comment()).put("counted", counted.size()).put("required", decision.requiredApprovals)
+                .put("tier", decision.tier));
+        if (counted.size() >= decision.requiredApprovals) {
+            p.status = ProposalStatus.APPROVED.name();
+            p.updatedAt = now;
+            audit.record(AuditEventType.PROPOSAL_APPROVED, actor, proposalId, decision.bundleRevision, mapper.createObjectNode()
+                    .put("decisionId", p.decisionId.toString()).put("tier", decision.tier)
+                    .put("approvers", String.join(", ", counted.stream().map(PromotionService.Counted::approver).toList())));
+            promotions.promote(p, counted, decision.requiredApprovals, "quorum reached");
+        }
     }
 
     /** One rejection ends the review; the proposal can never be promoted afterwards. */

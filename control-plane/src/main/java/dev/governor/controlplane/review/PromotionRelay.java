@@ -1,0 +1,365 @@
+package dev.governor.controlplane.review;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.controlplane.audit.AuditKeys;
+import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.kafka.KafkaClients;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes the promotion outbox to {@code rsi.promotions}, each message exactly once for
+ * read_committed consumers. Each message goes out in its own Kafka transaction with a fixed
+ * transactional id, and the outbox row is marked with where it landed. A crash between the
+ * broker's commit and that mark is repaired before anything is sent: {@code initTransactions}
+ * fences any earlier incarnation and aborts its open transaction, and every pass first reads the
+ * topic after the last offset it marked and marks each promotion it finds there, so none is sent
+ * twice. One instance relays at a time (a PostgreSQL advisory lock).
+ */
+@ApplicationScoped
+public class PromotionRelay {
+
+    private static final Logger LOG = Logger.getLogger(PromotionRelay.class);
+    public static final String PROMOTION_ID_HEADER = "governor-promotion-id";
+    private static final long LOCK_KEY = 0x676f76_70726f6dL; // "gov" "prom"
+
+    private final GovernorConfig config;
+    private final KafkaClients kafka;
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper mapper;
+    private final AuditKeys auditKeys;
+    private final MeterRegistry registry;
+    private final Object signal = new Object();
+    private volatile boolean running;
+    private volatile boolean woken;
+    private Thread thread;
+    private KafkaProducer<String, byte[]> producer;
+    private Connection lockHolder;
+
+    public PromotionRelay(GovernorConfig config, KafkaClients kafka, AgroalDataSource dataSource, ObjectMapper mapper,
+                          AuditKeys auditKeys, MeterRegistry registry) {
+        this.config = config;
+        this.kafka = kafka;
+        this.dataSource = dataSource;
+        this.mapper = mapper;
+        this.auditKeys = auditKeys;
+        this.registry = registry;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.review().relayEnabled()) {
+            LOG.warn("Promotion relay disabled (governor.review.relay-enabled=false): promotions wait in the outbox");
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "governor-promotion-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        wake();
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(15));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A promotion committed: relay now rather than at the next poll. */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                if (holdLock()) {
+                    relayPending();
+                }
+            } catch (RuntimeException | SQLException e) {
+                registry.counter("governor.promotions.relay.failures").increment();
+                LOG.errorf("Promotion relay failed (%s); promotions stay in the outbox and are retried", e.toString());
+                closeProducer();
+            }
+            synchronized (signal) {
+                if (!woken && running) {
+                    try {
+                        signal.wait(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                woken = false;
+            }
+        }
+        closeProducer();
+        releaseLock();
+    }
+
+    private boolean holdLock() throws SQLException {
+        if (lockHolder != null && lockHolder.isValid(2)) {
+            return true;
+        }
+        releaseLock();
+        Connection c = dataSource.getConnection();
+        try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(?)")) {
+            ps.setLong(1, LOCK_KEY);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    lockHolder = c;
+                    LOG.info("This instance relays promotions to " + config.topics().promotions());
+                    closeProducer(); // a new holder starts with a fresh, fencing producer and a reconciliation
+                    return true;
+                }
+            }
+        }
+        c.close();
+        return false;
+    }
+
+    private void releaseLock() {
+        if (lockHolder != null) {
+            try {
+                lockHolder.close();
+            } catch (SQLException ignored) {
+                // the session ends, and its advisory lock with it
+            }
+            lockHolder = null;
+        }
+    }
+
+    private void relayPending() throws SQLException {
+        if (unpublished().isEmpty()) {
+            return;
+        }
+        if (producer == null) {
+            producer = transactionalProducer();
+            producer.initTransactions();
+        }
+        // Promotions are human-paced, so every pass can afford to read the topic's tail first.
+        reconcile();
+        List<Pending> pending = unpublished();
+        for (Pending p : pending) {
+            if (!running) {
+                return;
+            }
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().promotions(), p.proposalId(),
+                    message(p).getBytes(StandardCharsets.UTF_8));
+            record.headers().add(PROMOTION_ID_HEADER, p.promotionId().toString().getBytes(StandardCharsets.UTF_8));
+            producer.beginTransaction();
+            RecordMetadata meta;
+            try {
+                meta = producer.send(record).get(30, TimeUnit.SECONDS);
+                producer.commitTransaction();
+            } catch (Exception e) {
+                abortQuietly();
+                throw new IllegalStateException("could not publish promotion " + p.promotionId() + ": " + e, e);
+            }
+            mark(p.promotionId(), meta.partition(), meta.offset());
+            registry.counter("governor.promotions.published").increment();
+            LOG.infof("Promotion %s of %s published on %s-%d@%d", p.promotionId(), p.proposalId(), meta.topic(),
+                    meta.partition(), meta.offset());
+        }
+    }
+
+    private record Pending(UUID promotionId, String proposalId, String payload) {
+    }
+
+    private List<Pending> unpublished() throws SQLException {
+        List<Pending> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select promotion_id, proposal_id, payload::text from promotion_outbox "
+                     + "where published_at is null order by created_at limit 100");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Pending(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    /** The outbox payload plus the audit entry of the promotion: the tree size from which checkpoints cover it. */
+    private String message(Pending p) throws SQLException {
+        ObjectNode message;
+        try {
+            message = (ObjectNode) mapper.readTree(p.payload());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("outbox payload of " + p.promotionId() + " is not JSON", e);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select entry_index from audit_entry where event_type = 'proposal.promoted' "
+                     + "and proposal_id = ? order by entry_index desc limit 1")) {
+            ps.setString(1, p.proposalId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("the promotion of " + p.proposalId() + " has no audit entry");
+                }
+                long index = rs.getLong(1);
+                message.putObject("audit").put("origin", auditKeys.origin()).put("entryIndex", index).put("treeSize", index + 1);
+            }
+        }
+        return message.toString();
+    }
+
+    private void mark(UUID promotionId, int partition, long offset) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update promotion_outbox set published_at = ?, kafka_partition = ?, "
+                     + "kafka_offset = ? where promotion_id = ? and published_at is null")) {
+            ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.setInt(2, partition);
+            ps.setLong(3, offset);
+            ps.setObject(4, promotionId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * After fencing: every promotion committed on the topic beyond the offsets already marked is
+     * marked now, so that a crash between the broker's commit and the mark sends nothing twice.
+     */
+    private void reconcile() throws SQLException {
+        String topic = config.topics().promotions();
+        Map<Integer, Long> marked = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select kafka_partition, max(kafka_offset) from promotion_outbox "
+                     + "where kafka_partition is not null group by kafka_partition");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                marked.put(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "governor-promotion-reconcile-" + ProcessHandle.current().pid());
+        int repaired = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            for (TopicPartition tp : partitions) {
+                Long last = marked.get(tp.partition());
+                if (last == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, last + 1);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!caughtUp(consumer, partitions, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 60 s to reconcile the outbox");
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    Header h = r.headers().lastHeader(PROMOTION_ID_HEADER);
+                    if (h == null) {
+                        continue;
+                    }
+                    UUID id = UUID.fromString(new String(h.value(), StandardCharsets.UTF_8));
+                    try (Connection c = dataSource.getConnection();
+                         PreparedStatement ps = c.prepareStatement("update promotion_outbox set published_at = ?, "
+                                 + "kafka_partition = ?, kafka_offset = ? where promotion_id = ? and published_at is null")) {
+                        ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
+                        ps.setInt(2, r.partition());
+                        ps.setLong(3, r.offset());
+                        ps.setObject(4, id);
+                        repaired += ps.executeUpdate();
+                    }
+                }
+            }
+        }
+        if (repaired > 0) {
+            LOG.warnf("Reconciled %d promotion(s) already on %s but not marked in the outbox (a crash after publishing); "
+                    + "they are not sent again", repaired, topic);
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+        for (TopicPartition tp : partitions) {
+            if (consumer.position(tp) < end.get(tp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private KafkaProducer<String, byte[]> transactionalProducer() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.review().relayTransactionalId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "governor-promotion-relay-" + ProcessHandle.current().pid());
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            LOG.debugf("abort after a failed publication: %s", e.toString());
+        }
+    }
+
+    private void closeProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException ignored) {
+                // replaced by a new producer that fences it
+            }
+            producer = null;
+        }
+    }
+}
