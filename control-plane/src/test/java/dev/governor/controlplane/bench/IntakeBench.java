@@ -101,6 +101,8 @@ public final class IntakeBench {
                 "GOVERNOR_DB_OWNER_PASSWORD", "governor",
                 "GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret",
                 "GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey(),
+                "GOVERNOR_DATA_DIR", "target/governor-test",
+                "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
                 "GOVERNOR_TOPICS_PROPOSALS", topic,
                 "GOVERNOR_INTAKE_GROUP_ID", "governor-bench-" + run,
                 "GOVERNOR_INTAKE_ENABLED", "false",

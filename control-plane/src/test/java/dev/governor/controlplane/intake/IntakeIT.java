@@ -3,6 +3,7 @@ package dev.governor.controlplane.intake;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
+import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
 import dev.governor.controlplane.testing.ProposalMessages.Malformed;
 import io.agroal.api.AgroalDataSource;
@@ -38,6 +39,11 @@ class IntakeIT {
     AgroalDataSource dataSource;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @org.junit.jupiter.api.BeforeEach
+    void running() {
+        KillSwitchTesting.ensureRunning();
+    }
 
     @Test
     void everyGoodProposalIsDecidedAndEveryMalformedOneLandsInTheDeadLetterTopicWithItsReason() throws Exception {
@@ -106,9 +112,6 @@ class IntakeIT {
             ObjectNode u = ProposalMessages.data(unpinned, "loop-gate-" + run);
             ((ObjectNode) u.get("evaluations").get(0)).put("evaluatorDigest", "sha256:" + "e".repeat(64));
             send(producer, u);
-            ObjectNode c = ProposalMessages.data(critical, "loop-gate-crit-" + run);
-            ((ObjectNode) c.get("capabilityEvals").get(0)).put("score", 0.9);
-            send(producer, c);
             ObjectNode a = ProposalMessages.data(alert, "loop-gate-alert-" + run);
             ((ObjectNode) a.get("capabilityEvals").get(0)).put("score", 0.55);
             send(producer, a);
@@ -120,16 +123,31 @@ class IntakeIT {
         Response ru = decided(rita, unpinned);
         assertThat(ru.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
         assertThat(ru.jsonPath().getList("decision.result.violations.rule", String.class)).contains("unpinned_evaluator");
-        Response rc = decided(rita, critical);
-        assertThat(rc.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
-        assertThat(rc.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
-        assertThat(rc.jsonPath().getList("decision.result.breaches.level", String.class)).contains("critical");
-        assertThat(auditCount("killswitch.trip-requested", critical)).isEqualTo(1);
         Response ra = decided(rita, alert);
         assertThat(ra.jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
         assertThat(ra.jsonPath().getString("decision.result.tier")).isEqualTo("elevated");
         assertThat(ra.jsonPath().getInt("decision.result.requiredApprovals")).isEqualTo(2);
         assertThat(ra.jsonPath().getString("decision.bundles.rsi.revision")).hasSize(64);
+
+        // A critical breach is denied and trips the kill switch with the proposal as its cause.
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            ObjectNode c = ProposalMessages.data(critical, "loop-gate-crit-" + run);
+            ((ObjectNode) c.get("capabilityEvals").get(0)).put("score", 0.9);
+            send(producer, c);
+        }
+        try {
+            Response rc = decided(rita, critical);
+            assertThat(rc.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
+            assertThat(rc.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
+            assertThat(rc.jsonPath().getList("decision.result.breaches.level", String.class)).contains("critical");
+            assertThat(auditCount("killswitch.tripped", critical)).isEqualTo(1);
+            Response ks = given().auth().oauth2(rita).get("/api/v1/killswitch");
+            assertThat(ks.jsonPath().getString("state")).isEqualTo("TRIPPED");
+            assertThat(ks.jsonPath().getString("cause")).isEqualTo(critical);
+            assertThat(ks.jsonPath().getString("actor")).isEqualTo("policy-gate");
+        } finally {
+            KillSwitchTesting.ensureRunning();
+        }
     }
 
     @Test

@@ -50,15 +50,18 @@ class KillMidStreamIT {
             }
             producer.flush();
         }
-        Map<String, String> env = Map.of(
-                "GOVERNOR_DB_PASSWORD", "governor_app",
-                "GOVERNOR_DB_OWNER_PASSWORD", "governor",
-                "GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret",
-                "GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey(),
-                "GOVERNOR_TOPICS_PROPOSALS", topic,
-                "GOVERNOR_INTAKE_GROUP_ID", "governor-intake-kill-" + run,
-                "GOVERNOR_INTAKE_MAX_POLL_RECORDS", "100",
-                "GOVERNOR_OTEL_DISABLED", "true");
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("GOVERNOR_DB_PASSWORD", "governor_app"),
+                Map.entry("GOVERNOR_DB_OWNER_PASSWORD", "governor"),
+                Map.entry("GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret"),
+                Map.entry("GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey()),
+                // The kill-switch key of the tests' own Governor (same data directory), so that both vouch for one state.
+                Map.entry("GOVERNOR_DATA_DIR", "target/governor-test"),
+                Map.entry("GOVERNOR_KILLSWITCH_GENERATE_KEY", "true"),
+                Map.entry("GOVERNOR_TOPICS_PROPOSALS", topic),
+                Map.entry("GOVERNOR_INTAKE_GROUP_ID", "governor-intake-kill-" + run),
+                Map.entry("GOVERNOR_INTAKE_MAX_POLL_RECORDS", "100"),
+                Map.entry("GOVERNOR_OTEL_DISABLED", "true"));
         String like = "kill-" + run + "-%";
         int atKill;
         try (GovernorProcess first = new GovernorProcess("kill-first-" + run, 18091, List.of(), env)) {

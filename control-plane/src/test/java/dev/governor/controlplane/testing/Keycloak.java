@@ -17,18 +17,27 @@ public final class Keycloak {
 
     public static final String ISSUER = System.getProperty("it.oidc.issuer", "http://127.0.0.1:8180/realms/rsi");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, Cached> CACHE = new ConcurrentHashMap<>();
 
     private Keycloak() {
     }
 
-    /** A user's token by password grant on client control-plane; the demo password is the user name. */
+    /**
+     * A user's token by password grant on client control-plane; the demo password is the user name.
+     * Kept for four minutes: the realm's tokens live five.
+     */
     public static String token(String user) {
-        return CACHE.computeIfAbsent(user, u -> u.equals("loop-agent")
+        Cached cached = CACHE.compute(user, (u, old) -> old != null && old.until() > System.nanoTime() ? old
+                : new Cached(u.equals("loop-agent")
                 ? request(Map.of("grant_type", "client_credentials", "client_id", "loop-agent",
                 "client_secret", "loop-agent-demo-secret"))
                 : request(Map.of("grant_type", "password", "client_id", "control-plane",
-                "client_secret", "control-plane-demo-secret", "username", u, "password", u)));
+                "client_secret", "control-plane-demo-secret", "username", u, "password", u)),
+                System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(4)));
+        return cached.token();
+    }
+
+    private record Cached(String token, long until) {
     }
 
     private static String request(Map<String, String> form) {
