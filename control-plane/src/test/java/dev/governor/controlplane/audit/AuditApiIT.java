@@ -38,6 +38,7 @@ class AuditApiIT {
 
     @BeforeEach
     void aProposalWasDecided() {
+        dev.governor.controlplane.testing.KillSwitchTesting.ensureRunning();
         rita = Keycloak.token("rita");
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             KafkaTestClients.send(producer, "rsi.proposals", proposal,

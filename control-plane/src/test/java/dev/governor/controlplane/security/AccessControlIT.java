@@ -2,6 +2,7 @@ package dev.governor.controlplane.security;
 
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
+import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,6 +33,7 @@ class AccessControlIT {
         if (submitted) {
             return;
         }
+        KillSwitchTesting.ensureRunning();
         submitted = true;
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             KafkaTestClients.send(producer, "rsi.proposals", pending,
@@ -49,6 +51,33 @@ class AccessControlIT {
                 .post("/api/v1/proposals/{id}/rejections", pending).then().statusCode(status);
     }
 
+    @ParameterizedTest(name = "{0} approving gets {1}")
+    @CsvSource({"rita, 403", "adam, 403", "paul, 403", "loop-agent, 403"})
+    void onlyASafetyOfficerMayApprove(String user, int status) {
+        given().auth().oauth2(Keycloak.token(user)).contentType("application/json")
+                .body("{\"digest\":\"" + "0".repeat(64) + "\",\"decisionId\":\"" + UUID.randomUUID() + "\"}")
+                .post("/api/v1/proposals/{id}/approvals", pending).then().statusCode(status);
+    }
+
+    /** A well-formed RS256 token from another issuer, signed by a key Keycloak never saw. */
+    @Test
+    void aTokenFromAnotherIssuerIsRefused() throws Exception {
+        java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        long now = System.currentTimeMillis() / 1000;
+        String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"other\"}".getBytes());
+        String claims = b64.encodeToString(("{\"iss\":\"http://127.0.0.1:9999/realms/other\",\"sub\":\"mallory\","
+                + "\"preferred_username\":\"alice\",\"exp\":" + (now + 300) + ",\"iat\":" + now + ","
+                + "\"realm_access\":{\"roles\":[\"safety-officer\",\"admin\"]}}").getBytes());
+        java.security.Signature rs256 = java.security.Signature.getInstance("SHA256withRSA");
+        rs256.initSign(pair.getPrivate());
+        rs256.update((header + "." + claims).getBytes());
+        String token = header + "." + claims + "." + b64.encodeToString(rs256.sign());
+        given().auth().oauth2(token).get("/api/v1/proposals").then().statusCode(401);
+        given().auth().oauth2(token).contentType("application/json").body("{\"reason\":\"forged\"}")
+                .post("/api/v1/killswitch/pause").then().statusCode(401);
+    }
+
     @Test
     void withoutATokenEveryGovernanceEndpointAnswers401() {
         given().get("/api/v1/proposals").then().statusCode(401);
@@ -57,6 +86,13 @@ class AccessControlIT {
         given().contentType("application/json").body("{}").post("/api/v1/proposals").then().statusCode(401);
         given().contentType("application/json").body("{\"reason\":\"x\"}").post("/api/v1/proposals/{id}/rejections", pending)
                 .then().statusCode(401);
+        given().contentType("application/json").body("{}").post("/api/v1/proposals/{id}/approvals", pending).then().statusCode(401);
+        given().get("/api/v1/killswitch").then().statusCode(401);
+        given().get("/api/v1/killswitch/events").then().statusCode(401);
+        given().get("/api/v1/killswitch/verifier-key").then().statusCode(401);
+        given().contentType("application/json").body("{\"reason\":\"x\"}").post("/api/v1/killswitch/pause").then().statusCode(401);
+        given().contentType("application/json").body("{\"reason\":\"x\"}").post("/api/v1/killswitch/resume").then().statusCode(401);
+        given().get("/api/v1/audit/checkpoint").then().statusCode(401);
     }
 
     @Test
