@@ -4,15 +4,11 @@ import dev.governor.auditor.checkpoint.CheckpointSigner;
 import dev.governor.auditor.checkpoint.CheckpointVerifier;
 import dev.governor.auditor.checkpoint.NoteSigner;
 import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.support.KeyFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
@@ -30,13 +26,14 @@ public class AuditKeys {
     public AuditKeys(GovernorConfig config) {
         GovernorConfig.Audit audit = config.audit();
         NoteSigner note = audit.signingKey().map(NoteSigner::fromKey)
-                .or(() -> audit.signingKeyFile().map(f -> NoteSigner.fromKey(read(Path.of(f)))))
+                .or(() -> audit.signingKeyFile().map(f -> NoteSigner.fromKey(KeyFiles.read(Path.of(f), "audit signing key"))))
                 .orElseGet(() -> {
                     if (!audit.generateKey()) {
                         throw new IllegalStateException("No audit signing key: set GOVERNOR_AUDIT_SIGNING_KEY or "
                                 + "GOVERNOR_AUDIT_SIGNING_KEY_FILE to a C2SP signer key (PRIVATE+KEY+" + audit.origin() + "+...)");
                     }
-                    return generated(Path.of(config.dataDir()).resolve("audit-signing.key"), audit.origin());
+                    return NoteSigner.fromKey(KeyFiles.readOrGenerate(Path.of(config.dataDir()).resolve("audit-signing.key"),
+                            "audit signing key", () -> NoteSigner.generate(audit.origin(), new SecureRandom()).signerKey()));
                 });
         if (!note.name().equals(audit.origin())) {
             LOG.warnf("The audit signing key is named %s but the log's origin is %s; verifiers will see both names",
@@ -62,29 +59,5 @@ public class AuditKeys {
     /** The public verifier key in signed-note encoding, for regulators and the offline verifier. */
     public String verifierKey() {
         return signer.verifier().verifierKey();
-    }
-
-    private static NoteSigner generated(Path file, String origin) {
-        try {
-            if (Files.exists(file)) {
-                return NoteSigner.fromKey(read(file));
-            }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            NoteSigner signer = NoteSigner.generate(origin, new SecureRandom());
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, signer.signerKey() + "\n", StandardCharsets.UTF_8);
-            LOG.infof("Generated an audit signing key in %s (demo and tests only)", file.toAbsolutePath());
-            return signer;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not keep the audit signing key in " + file, e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not read the audit signing key from " + file, e);
-        }
     }
 }

@@ -12,6 +12,7 @@ import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.controlplane.support.Daemons;
 import dev.governor.killswitch.state.PauseState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,11 +58,8 @@ public class IntakeService {
     private final Counter duplicates;
     private final Counter haltRequests;
     /** Policy evaluations of a batch run here, one thread per core, beside the intake thread. */
-    private final ExecutorService evaluator = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
-        Thread t = new Thread(r, "governor-policy-eval");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService evaluator = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+            Daemons.named("governor-policy-eval"));
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, AuditTrail audit,
                          EntityManager em, ObjectMapper mapper, MeterRegistry registry, KillSwitchService killSwitch) {
@@ -187,6 +185,11 @@ public class IntakeService {
                                                                                   Map<String, ProposalEntity> known) {
         String[] loops = batch.stream().filter(r -> !r.isMalformed() && !known.containsKey(r.proposal().proposalId()))
                 .map(r -> r.proposal().loopId()).distinct().toArray(String[]::new);
+        return lowestScores(loops, null);
+    }
+
+    /** As above for the given loops, leaving out the observations of {@code exceptProposal} (null: none). */
+    private Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestScores(String[] loops, String exceptProposal) {
         Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = new HashMap<>();
         if (loops.length == 0) {
             return lowest;
@@ -194,9 +197,10 @@ public class IntakeService {
         em.unwrap(Session.class).doWork(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     select distinct on (loop_id, domain) loop_id, domain, score, observed_at from capability_observation
-                    where loop_id = any(?) and observed_at > now() - interval '7 days'
+                    where loop_id = any(?) and observed_at > now() - interval '7 days' and proposal_id is distinct from ?
                     order by loop_id, domain, score, observed_at""")) {
                 ps.setArray(1, c.createArrayOf("text", loops));
+                ps.setString(2, exceptProposal);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         lowest.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2),
@@ -222,38 +226,37 @@ public class IntakeService {
             throw new IllegalStateException("stored proposal " + p.proposalId + " is not JSON", e);
         }
         Proposal proposal = new Proposal(p.proposalId, p.source, p.eventTime, data, p.contentDigest, p.submittedBy);
-        Map<String, PolicyGate.CapabilityObservation> lowest = new HashMap<>();
-        em.unwrap(Session.class).doWork(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select distinct on (domain) domain, score, observed_at from capability_observation
-                    where loop_id = ? and proposal_id <> ? and observed_at > now() - interval '7 days'
-                    order by domain, score, observed_at""")) {
-                ps.setString(1, p.loopId);
-                ps.setString(2, p.proposalId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lowest.put(rs.getString(1), new PolicyGate.CapabilityObservation(rs.getString(1), rs.getDouble(2),
-                                rs.getObject(3, OffsetDateTime.class)));
-                    }
-                }
-            }
-        });
+        Map<String, PolicyGate.CapabilityObservation> lowest =
+                lowestScores(new String[] {p.loopId}, p.proposalId).getOrDefault(p.loopId, Map.of());
         PolicyGate.Decision decision = gate.decide(proposal, context(proposal, lowest, killSwitchState));
         DecisionEntity stored = store(decision);
-        audit.record(AuditEventType.POLICY_DECISION, Actor.SYSTEM, p.proposalId, decision.revision(), mapper.createObjectNode()
+        auditDecision(decision, p.contentDigest, "recheck", why);
+        tripOnCriticalBreach(decision, p.loopId);
+        return stored;
+    }
+
+    /** The {@code policy.decision} audit entry, with one extra field saying what the decision led to or why it was made. */
+    private void auditDecision(PolicyGate.Decision decision, String contentDigest, String extraField, String extraValue) {
+        audit.record(AuditEventType.POLICY_DECISION, Actor.SYSTEM, decision.proposalId(), decision.revision(), mapper.createObjectNode()
                 .put("decisionId", decision.decisionId().toString())
                 .put("path", decision.path())
                 .put("inputDigest", decision.inputDigest())
-                .put("contentDigest", p.contentDigest)
+                .put("contentDigest", contentDigest)
                 .put("engine", decision.engine())
-                .put("recheck", why)
+                .put(extraField, extraValue)
                 .set("result", decision.result()));
-        if (decision.haltLoop() && killSwitch.runs(killSwitchState)) {
-            haltRequests.increment();
-            killSwitch.trip(KillSwitchService.POLICY_GATE, p.proposalId, "critical capability breach found again by proposal "
-                    + p.proposalId + " (" + why + ", decision " + decision.decisionId() + ")");
+    }
+
+    /** A critical breach trips the kill switch in the deciding transaction, with the proposal as its cause. */
+    private void tripOnCriticalBreach(PolicyGate.Decision decision, String loopId) {
+        if (!decision.haltLoop()) {
+            return;
         }
-        return stored;
+        haltRequests.increment();
+        LOG.errorf("ALERT proposal %s crossed a critical threshold: tripping the kill switch, the loop %s halts (decision %s)",
+                decision.proposalId(), loopId, decision.decisionId());
+        killSwitch.trip(KillSwitchService.POLICY_GATE, decision.proposalId(), "critical capability breach by proposal "
+                + decision.proposalId() + " of loop " + loopId + " (decision " + decision.decisionId() + ")");
     }
 
     private static PolicyGate.Context context(Proposal proposal, Map<String, PolicyGate.CapabilityObservation> loop,
@@ -309,21 +312,8 @@ public class IntakeService {
                 .put("source", proposal.source())
                 .put("submittedBy", proposal.submittedBy())
                 .put("kafka", record.topic() + "/" + record.partition() + "/" + record.offset()));
-        audit.record(AuditEventType.POLICY_DECISION, Actor.SYSTEM, proposal.proposalId(), decision.revision(), mapper.createObjectNode()
-                .put("decisionId", decision.decisionId().toString())
-                .put("path", decision.path())
-                .put("inputDigest", decision.inputDigest())
-                .put("contentDigest", proposal.contentDigest())
-                .put("engine", decision.engine())
-                .put("status", entity.status)
-                .set("result", decision.result()));
-        if (decision.haltLoop()) {
-            haltRequests.increment();
-            LOG.errorf("ALERT proposal %s crossed a critical threshold: tripping the kill switch, the loop %s halts (decision %s)",
-                    proposal.proposalId(), proposal.loopId(), decision.decisionId());
-            killSwitch.trip(KillSwitchService.POLICY_GATE, proposal.proposalId(), "critical capability breach by proposal "
-                    + proposal.proposalId() + " of loop " + proposal.loopId() + " (decision " + decision.decisionId() + ")");
-        }
+        auditDecision(decision, proposal.contentDigest(), "status", entity.status);
+        tripOnCriticalBreach(decision, proposal.loopId());
         received.increment();
         registry.counter("governor.intake.decisions", "outcome", decision.outcome(), "tier", decision.tier()).increment();
         return stored;

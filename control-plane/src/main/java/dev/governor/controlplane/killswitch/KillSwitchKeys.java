@@ -1,6 +1,7 @@
 package dev.governor.controlplane.killswitch;
 
 import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.support.KeyFiles;
 import dev.governor.killswitch.state.Ed25519Keys;
 import dev.governor.killswitch.state.Ed25519StateSigner;
 import dev.governor.killswitch.state.Ed25519StateVerifier;
@@ -9,12 +10,7 @@ import dev.governor.killswitch.state.StateVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -43,14 +39,15 @@ public class KillSwitchKeys {
     public KillSwitchKeys(GovernorConfig config) {
         GovernorConfig.KillSwitch ks = config.killswitch();
         String pkcs8 = ks.signingKey().filter(k -> !k.isBlank())
-                .or(() -> ks.signingKeyFile().filter(f -> !f.isBlank()).map(f -> read(Path.of(f))))
+                .or(() -> ks.signingKeyFile().filter(f -> !f.isBlank()).map(f -> KeyFiles.read(Path.of(f), "kill-switch signing key")))
                 .orElseGet(() -> {
                     if (!ks.generateKey()) {
                         throw new IllegalStateException("No kill-switch signing key: set GOVERNOR_KILLSWITCH_SIGNING_KEY or "
                                 + "GOVERNOR_KILLSWITCH_SIGNING_KEY_FILE to the base64 PKCS#8 encoding of an Ed25519 private key "
                                 + "(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)");
                     }
-                    return generated(Path.of(config.dataDir()).resolve("killswitch-signing.key"));
+                    return KeyFiles.readOrGenerate(Path.of(config.dataDir()).resolve("killswitch-signing.key"),
+                            "kill-switch signing key", KillSwitchKeys::generateKey);
                 });
         PrivateKey privateKey = Ed25519Keys.privateKey(Base64.getDecoder().decode(pkcs8.strip()));
         this.publicKey = publicKeyOf(privateKey);
@@ -72,8 +69,8 @@ public class KillSwitchKeys {
         return Base64.getEncoder().encodeToString(publicKey.getEncoded());
     }
 
-    /** Generates a key pair and returns the private key's base64 PKCS#8 encoding (for tests and demos). */
-    public static String generateKey() {
+    /** Generates a key pair and returns the private key's base64 PKCS#8 encoding (demo and tests only). */
+    private static String generateKey() {
         KeyPair pair = Ed25519Keys.generate();
         return Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded());
     }
@@ -95,30 +92,6 @@ public class KillSwitchKeys {
             return generator.generateKeyPair().getPublic();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's Ed25519 provider is required", e);
-        }
-    }
-
-    private static String generated(Path file) {
-        try {
-            if (Files.exists(file)) {
-                return read(file);
-            }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            String key = generateKey();
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
-            LOG.infof("Generated a kill-switch signing key in %s (demo and tests only)", file.toAbsolutePath());
-            return key;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not keep the kill-switch signing key in " + file, e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not read the kill-switch signing key from " + file, e);
         }
     }
 }

@@ -7,6 +7,8 @@ import dev.governor.controlplane.audit.AuditTrail;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.controlplane.support.AfterCommit;
+import dev.governor.controlplane.support.Daemons;
 import dev.governor.killswitch.propagation.ControlTopicPublisher;
 import dev.governor.killswitch.propagation.StaleStateException;
 import dev.governor.killswitch.state.CommandRefusedException;
@@ -25,8 +27,6 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
@@ -68,21 +68,13 @@ public class KillSwitchService {
     private final KillSwitchKeys keys;
     private final ControlTopicPublisher publisher;
     /** Re-issues the stored state on rsi.control: the guards' lease runs out without it. */
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "governor-killswitch-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(Daemons.named("governor-killswitch-heartbeat"));
     private final BroadcastProcessor<PauseState> events = BroadcastProcessor.create();
     private final AtomicReference<PauseState> lastRead = new AtomicReference<>();
     private final AtomicReference<Instant> lastPublished = new AtomicReference<>();
     private final List<Consumer<Transition>> afterCommit = new CopyOnWriteArrayList<>();
     /** Publishes states whose transaction another component committed (an automation trip inside intake). */
-    private final ExecutorService publishing = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "governor-killswitch-publish");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService publishing = Executors.newSingleThreadExecutor(Daemons.named("governor-killswitch-publish"));
 
     public KillSwitchService(GovernorConfig config, AgroalDataSource dataSource, AuditTrail audit,
                              TransactionSynchronizationRegistry transactions, ObjectMapper mapper, KillSwitchKeys keys,
@@ -153,7 +145,8 @@ public class KillSwitchService {
     /**
      * For a promotion, inside its transaction: the state, with a shared lock on the row held until
      * that transaction ends. A pause takes the exclusive lock, so a promotion either commits before
-     * the pause does or sees it; none commits after a pause. A state that does not verify counts as halted.
+     * the pause does or sees it; none commits after a pause. The caller decides with {@link #runs(PauseState)},
+     * so a state that does not verify counts as halted.
      */
     public PauseState lockForPromotion() {
         try (Connection c = dataSource.getConnection()) {
@@ -178,18 +171,7 @@ public class KillSwitchService {
     public Transition trip(String component, String cause, String reason) {
         Transition t = apply(Actor.SYSTEM, cause, (current, now) ->
                 machine.trip(current, component, Set.of(Roles.AUTOMATION), cause, reason, now));
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    publishing.execute(() -> committed(t));
-                }
-            }
-        });
+        AfterCommit.run(transactions, () -> publishing.execute(() -> committed(t)));
         return t;
     }
 

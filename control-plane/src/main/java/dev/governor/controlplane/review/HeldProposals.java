@@ -12,11 +12,13 @@ import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.controlplane.support.Daemons;
 import dev.governor.killswitch.state.PauseState;
 import dev.governor.killswitch.state.TransitionKind;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.LockModeType;
@@ -50,11 +52,7 @@ public class HeldProposals {
     private final ObjectMapper mapper;
     private final GovernorConfig config;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "governor-held-proposals");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(Daemons.named("governor-held-proposals"));
 
     public HeldProposals(KillSwitchService killSwitch, ProposalRepository proposals, DecisionRepository decisions,
                          IntakeService decider, PromotionService promotions, AuditTrail audit, ObjectMapper mapper,
@@ -67,6 +65,11 @@ public class HeldProposals {
         this.audit = audit;
         this.mapper = mapper;
         this.config = config;
+    }
+
+    @PreDestroy
+    void stop() {
+        worker.shutdownNow();
     }
 
     void start(@Observes StartupEvent event) {

@@ -245,7 +245,8 @@ public class PromotionRelay {
         return message.toString();
     }
 
-    private void mark(UUID promotionId, int partition, long offset) throws SQLException {
+    /** Records where a promotion landed, unless it is already recorded; returns 1 if it marked the row. */
+    private int mark(UUID promotionId, int partition, long offset) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("update promotion_outbox set published_at = ?, kafka_partition = ?, "
                      + "kafka_offset = ? where promotion_id = ? and published_at is null")) {
@@ -253,7 +254,7 @@ public class PromotionRelay {
             ps.setInt(2, partition);
             ps.setLong(3, offset);
             ps.setObject(4, promotionId);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         }
     }
 
@@ -303,16 +304,7 @@ public class PromotionRelay {
                     if (h == null) {
                         continue;
                     }
-                    UUID id = UUID.fromString(new String(h.value(), StandardCharsets.UTF_8));
-                    try (Connection c = dataSource.getConnection();
-                         PreparedStatement ps = c.prepareStatement("update promotion_outbox set published_at = ?, "
-                                 + "kafka_partition = ?, kafka_offset = ? where promotion_id = ? and published_at is null")) {
-                        ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
-                        ps.setInt(2, r.partition());
-                        ps.setLong(3, r.offset());
-                        ps.setObject(4, id);
-                        repaired += ps.executeUpdate();
-                    }
+                    repaired += mark(UUID.fromString(new String(h.value(), StandardCharsets.UTF_8)), r.partition(), r.offset());
                 }
             }
         }

@@ -11,13 +11,12 @@ import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.controlplane.support.AfterCommit;
 import dev.governor.killswitch.state.PauseState;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
@@ -187,18 +186,7 @@ public class PromotionService {
                 .put("why", why).put("killSwitchEpoch", ks.epoch()));
         registry.counter("governor.promotions", "tier", fresh.tier).increment();
         LOG.infof("Proposal %s PROMOTED (promotion %s, %d approvals, %s)", p.proposalId, promotionId, approvals.size(), why);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    relay.wake();
-                }
-            }
-        });
+        AfterCommit.run(transactions, relay::wake);
         return ProposalStatus.PROMOTED;
     }
 

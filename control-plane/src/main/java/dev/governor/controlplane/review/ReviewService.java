@@ -55,7 +55,7 @@ public class ReviewService {
      * proposal when the approvals that count reach the decision's quorum. A refused attempt is
      * audited (its transaction commits the audit entry) and then answered with its problem.
      */
-    public ProposalEntity approve(String proposalId, Approval approval, Actor actor, Set<String> roles) {
+    public void approve(String proposalId, Approval approval, Actor actor, Set<String> roles) {
         ProblemException refused = QuarkusTransaction.requiringNew().call(() -> {
             try {
                 approveLocked(proposalId, approval, actor, roles);
@@ -71,7 +71,6 @@ public class ReviewService {
         if (refused != null) {
             throw refused;
         }
-        return null;
     }
 
     private boolean proposalExists(String proposalId) {
