@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The one-command embedded run, as a user gets it: its own Kafka and PostgreSQL, health UP, a
- * proposal written straight to Kafka is decided and readable, and it survives a restart.
+ * proposal written straight to Kafka is decided and readable; a pause blocks its approval, both
+ * survive a restart, and the two-officer resume promotes it.
  * Other ports than the defaults, so that it runs beside the services of scripts/services.
  */
 class EmbeddedRunIT {
@@ -57,13 +58,49 @@ class EmbeddedRunIT {
             assertThat(proposal.path("status").asText()).isEqualTo("PENDING_REVIEW");
             assertThat(proposal.path("decision").path("result").path("outcome").asText()).isEqualTo("REVIEW");
             assertThat(status(governor, id, "loop-agent:wrong")).isEqualTo(401);
+
+            // Issue 6, done-means: alice pauses, and a fully approved proposal becomes BLOCKED, not PROMOTED.
+            assertThat(post(governor, "/api/v1/killswitch/pause", "alice", "{\"reason\":\"embedded drill\"}").statusCode())
+                    .isEqualTo(200);
+            String approval = ProposalMessages.MAPPER.createObjectNode().put("digest", proposal.path("contentDigest").asText())
+                    .put("decisionId", proposal.path("decision").path("decision_id").asText()).put("comment", "ok").toString();
+            assertThat(post(governor, "/api/v1/proposals/" + id + "/approvals", "alice", approval).statusCode()).isEqualTo(200);
+            assertThat(get(governor, "/api/v1/proposals/" + id, "alice").path("status").asText()).isEqualTo("BLOCKED");
             assertThat(governor.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isIn(0, 130, 143);
         }
         try (GovernorProcess again = new GovernorProcess("embedded-it-restart", 28080, props, Map.of())) {
             again.start().awaitReady(Duration.ofSeconds(180));
-            assertThat(get(again, "/api/v1/proposals/" + id, "alice").path("status").asText()).isEqualTo("PENDING_REVIEW");
+            // The pause and the blocked proposal survive the restart.
+            JsonNode killSwitch = get(again, "/api/v1/killswitch", "rita");
+            assertThat(killSwitch.path("state").asText()).isEqualTo("PAUSED");
+            assertThat(killSwitch.path("reason").asText()).isEqualTo("embedded drill");
+            assertThat(killSwitch.path("verified").asBoolean()).isTrue();
+            assertThat(get(again, "/api/v1/proposals/" + id, "alice").path("status").asText()).isEqualTo("BLOCKED");
+            JsonNode health = get(again, "/q/health", null);
+            assertThat(health.toString()).contains("\"kill-switch\"").contains("\"PAUSED\"");
+
+            HttpResponse<String> first = post(again, "/api/v1/killswitch/resume", "alice", "{\"reason\":\"drill over\"}");
+            assertThat(first.statusCode()).isEqualTo(202);
+            assertThat(first.body()).contains("second safety-officer");
+            assertThat(get(again, "/api/v1/proposals/" + id, "alice").path("status").asText()).isEqualTo("BLOCKED");
+            assertThat(post(again, "/api/v1/killswitch/resume", "bob", "{\"reason\":\"agreed\"}").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    "PROMOTED".equals(get(again, "/api/v1/proposals/" + id, "alice").path("status").asText()));
+            JsonNode promoted = get(again, "/api/v1/proposals/" + id, "alice");
+            assertThat(promoted.path("review").path("promotion").path("recheckDecisionId").asText()).isNotBlank();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    get(again, "/api/v1/proposals/" + id, "alice").path("review").path("promotion").has("offset"));
+            String metrics = HTTP.send(request(again, "/q/metrics", null), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("governor_killswitch_state 0.0").contains("governor_killswitch_epoch");
             again.stop(Duration.ofSeconds(60));
         }
+    }
+
+    private static HttpResponse<String> post(GovernorProcess governor, String path, String user, String json) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(governor.url(path)))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
     }
 
     private static int status(GovernorProcess governor, String id) throws Exception {

@@ -134,6 +134,39 @@ class ApprovalIT {
         assertThat(awaitPublished(id)).hasSize(1);
     }
 
+    /** Time is moved by rewriting the stored expiry, as the schema owner; the server's rules do the rest. */
+    @Test
+    void anExpiredApprovalNoLongerCountsAndTheSameOfficerMayApproveAgain() {
+        String id = "expiry-" + run;
+        Governance.submit(id, "loop-expiry-" + run, 0.55);
+        Governance.awaitStatus(id, "PENDING_REVIEW");
+        Governance.approve("alice", id).then().statusCode(200);
+        assertThat(Governance.executeAsOwner("update approval set expires_at = now() - interval '1 second' where proposal_id = ?", id))
+                .isEqualTo(1);
+        Response lapsed = Governance.get(id);
+        assertThat(lapsed.jsonPath().getInt("review.approvalsCounted")).isZero();
+        assertThat(lapsed.jsonPath().getList("review.approvals.counts", Boolean.class)).containsExactly(false);
+        Governance.approve("bob", id).then().statusCode(200);
+        assertThat(Governance.get(id).jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
+        Governance.approve("alice", id).then().statusCode(200);
+        Governance.awaitStatus(id, "PROMOTED");
+        assertThat(awaitPublished(id)).hasSize(1);
+    }
+
+    @Test
+    void aReviewLeftOpenPastItsTimeExpiresAndCanNoLongerBeApproved() {
+        String id = "stale-review-" + run;
+        Governance.submit(id, "loop-stale-review-" + run, 0.2);
+        Response p = Governance.awaitStatus(id, "PENDING_REVIEW");
+        assertThat(Governance.executeAsOwner("update proposal set received_at = now() - interval '8 days' where proposal_id = ?", id))
+                .isEqualTo(1);
+        Governance.awaitStatus(id, "EXPIRED"); // the sweep runs every 30 s
+        Governance.approve("alice", id, p.jsonPath().getString("contentDigest"), p.jsonPath().getString("decision.decision_id"))
+                .then().statusCode(409);
+        assertThat(Governance.count("select count(*) from audit_entry where event_type = 'proposal.expired' and proposal_id = ?", id))
+                .isEqualTo(1);
+    }
+
     /**
      * A crash after the broker committed the message but before the outbox row was marked: the
      * relay must find the message on the topic and not send it again.

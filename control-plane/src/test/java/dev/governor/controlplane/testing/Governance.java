@@ -57,7 +57,7 @@ public final class Governance {
     }
 
     public static Response awaitStatus(String id, String status) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(100))
                 .until(() -> { Response r = get(id); return r.statusCode() == 200 && status.equals(r.jsonPath().getString("status")); });
         return get(id);
     }
