@@ -49,14 +49,13 @@ import java.util.concurrent.TimeUnit;
  * broker's commit and that mark is repaired before anything is sent: {@code initTransactions}
  * fences any earlier incarnation and aborts its open transaction, and every pass first reads the
  * topic after the last offset it marked and marks each promotion it finds there, so none is sent
- * twice. One instance relays at a time (a PostgreSQL advisory lock).
+ * twice. One instance per transactional id relays at a time (a PostgreSQL advisory lock).
  */
 @ApplicationScoped
 public class PromotionRelay {
 
     private static final Logger LOG = Logger.getLogger(PromotionRelay.class);
     public static final String PROMOTION_ID_HEADER = "governor-promotion-id";
-    private static final long LOCK_KEY = 0x676f76_70726f6dL; // "gov" "prom"
 
     private final GovernorConfig config;
     private final KafkaClients kafka;
@@ -146,7 +145,7 @@ public class PromotionRelay {
         releaseLock();
         Connection c = dataSource.getConnection();
         try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(?)")) {
-            ps.setLong(1, LOCK_KEY);
+            ps.setLong(1, lockKey());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getBoolean(1)) {
@@ -159,6 +158,11 @@ public class PromotionRelay {
         }
         c.close();
         return false;
+    }
+
+    /** One relay per transactional id: the advisory lock is keyed by it ("gov" and the id's hash). */
+    private long lockKey() {
+        return 0x676f76L << 32 | (config.review().relayTransactionalId().hashCode() & 0xffffffffL);
     }
 
     private void releaseLock() {
