@@ -12,8 +12,11 @@ import java.time.Instant;
 
 /**
  * The kill switch in {@code /q/health}: its state, epoch, who changed it and why, a pending
- * resume, and when rsi.control last acknowledged it. PAUSED is a healthy state; a state that does
- * not verify with the signing key, or that cannot be read, is DOWN.
+ * resume, and when rsi.control last acknowledged it. PAUSED is a healthy state, and so is a state
+ * that does not verify with the signing key: Governor treats it as halted (fail closed) and must
+ * stay reachable so that officers can pause and resume, which re-signs it; the check then carries
+ * {@code verified: false} and an alert (also the metric {@code governor.killswitch.verified}).
+ * Only a state that cannot be read is DOWN.
  */
 @Readiness
 @ApplicationScoped
@@ -41,8 +44,11 @@ public class KillSwitchHealthCheck implements HealthCheck {
             }
             Instant published = killSwitch.lastPublished();
             b.withData("lastPublishedMsAgo", published == null ? -1 : Duration.between(published, Instant.now()).toMillis());
-            if (!killSwitch.verifies(s)) {
-                return b.down().withData("error", "the stored state does not verify with the kill-switch key").build();
+            boolean verified = killSwitch.verifies(s);
+            b.withData("verified", verified);
+            if (!verified) {
+                b.withData("alert", "the stored state does not verify with the kill-switch key: treated as halted until an "
+                        + "officer pauses and two officers resume");
             }
             return b.up().build();
         } catch (RuntimeException e) {

@@ -101,6 +101,9 @@ public class KillSwitchService {
         Gauge.builder("governor.killswitch.epoch", lastRead, r -> r.get().epoch()).register(registry);
         Gauge.builder("governor.killswitch.resume.pending", lastRead, r -> r.get().pendingResume() == null ? 0 : 1)
                 .description("1 while a first officer's resume request waits for a second").register(registry);
+        Gauge.builder("governor.killswitch.verified", lastRead, r -> verifies(r.get()) ? 1 : 0)
+                .description("0 while the stored state does not verify with the kill-switch key (treated as halted)")
+                .register(registry);
         Gauge.builder("governor.killswitch.published.age.seconds", lastPublished,
                         p -> p.get() == null ? Double.NaN : (System.currentTimeMillis() - p.get().toEpochMilli()) / 1000.0)
                 .description("Seconds since the state was last acknowledged on rsi.control").register(registry);
