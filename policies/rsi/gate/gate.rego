@@ -45,6 +45,12 @@ halt_loop if {
 	b.level == "critical"
 }
 
+# Architecture section 5: the rate-of-improvement limit also trips the kill switch.
+halt_loop if {
+	some f in findings
+	f.rule == "rate_of_improvement"
+}
+
 # Sorted by a string key so that the OPA server and the wasm engine order the
 # array identically (both sort strings bytewise).
 violations := [finding_by_key[k] | some k in sort({k | some k, _ in finding_by_key})]

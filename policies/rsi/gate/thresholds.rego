@@ -89,7 +89,7 @@ findings contains {
 	"message": concat("", [
 		domain, " rose from ", num(baseline), " to ", num(score),
 		" within ", num(rate_window_seconds), " s, more than the limit of ", num(limit),
-		": tier raised to critical",
+		": tier raised to critical and the loop halted",
 	]),
 	"effect": "critical_tier",
 } if {

@@ -98,12 +98,12 @@ test_gain_equal_to_rate_limit_keeps_the_tier if {
 	rules(d) == []
 }
 
-test_gain_above_rate_limit_raises_to_critical_without_denying if {
+test_gain_above_rate_limit_raises_to_critical_and_halts_without_denying if {
 	d := gate.decision with input as with_history(0.35, [history("ai_rnd", 0.3, 86400), history("ai_rnd", 0.2, 3600)])
 	d.outcome == "REVIEW"
 	d.tier == "critical"
 	d.requiredApprovals == 3
-	d.haltLoop == false
+	d.haltLoop == true
 	rules(d) == ["rate_of_improvement"]
 }
 

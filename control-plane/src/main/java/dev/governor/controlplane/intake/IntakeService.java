@@ -74,7 +74,7 @@ public class IntakeService {
         this.received = Counter.builder("governor.intake.proposals").description("Proposals received and decided").register(registry);
         this.duplicates = Counter.builder("governor.intake.duplicates").description("Redelivered or resent proposals, ignored").register(registry);
         this.haltRequests = Counter.builder("governor.killswitch.trips")
-                .description("Critical breaches that tripped the kill switch").register(registry);
+                .description("Policy decisions that tripped the kill switch (critical breach, rate limit)").register(registry);
     }
 
     @PreDestroy
@@ -247,15 +247,29 @@ public class IntakeService {
                 .set("result", decision.result()));
     }
 
-    /** A critical breach trips the kill switch in the deciding transaction, with the proposal as its cause. */
+    /**
+     * A decision with {@code haltLoop} (a critical capability breach, or the rate-of-improvement
+     * limit) trips the kill switch in the deciding transaction, with the proposal as its cause.
+     */
     private void tripOnCriticalBreach(PolicyGate.Decision decision, String loopId) {
         if (!decision.haltLoop()) {
             return;
         }
+        List<String> why = new ArrayList<>();
+        decision.result().path("breaches").forEach(b -> {
+            if ("critical".equals(b.path("level").asText())) {
+                why.add("critical " + b.path("domain").asText() + " breach");
+            }
+        });
+        decision.result().path("violations").forEach(v -> {
+            if ("rate_of_improvement".equals(v.path("rule").asText())) {
+                why.add("rate of improvement above the limit");
+            }
+        });
         haltRequests.increment();
-        LOG.errorf("ALERT proposal %s crossed a critical threshold: tripping the kill switch, the loop %s halts (decision %s)",
-                decision.proposalId(), loopId, decision.decisionId());
-        killSwitch.trip(KillSwitchService.POLICY_GATE, decision.proposalId(), "critical capability breach by proposal "
+        LOG.errorf("ALERT proposal %s of loop %s: %s; tripping the kill switch (decision %s)",
+                decision.proposalId(), loopId, String.join(", ", why), decision.decisionId());
+        killSwitch.trip(KillSwitchService.POLICY_GATE, decision.proposalId(), String.join(", ", why) + " by proposal "
                 + decision.proposalId() + " of loop " + loopId + " (decision " + decision.decisionId() + ")");
     }
 
