@@ -6,6 +6,7 @@ import dev.governor.auditor.store.AuditLogStore;
 import dev.governor.controlplane.security.Actor;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -30,7 +31,11 @@ public class AuditTrail {
     private final AgroalDataSource dataSource;
     private final AuditLogStore store;
 
-    public AuditTrail(TransactionSynchronizationRegistry transactions, AgroalDataSource dataSource, AuditLogStore store) {
+    private final Event<AuditWriteFailed> failures;
+
+    public AuditTrail(TransactionSynchronizationRegistry transactions, AgroalDataSource dataSource, AuditLogStore store,
+                      Event<AuditWriteFailed> failures) {
+        this.failures = failures;
         this.transactions = transactions;
         this.dataSource = dataSource;
         this.store = store;
@@ -71,6 +76,7 @@ public class AuditTrail {
             store.append(connection, events);
         } catch (SQLException | RuntimeException e) {
             transactions.setRollbackOnly();
+            failures.fire(new AuditWriteFailed(String.valueOf(e.getMessage())));
             throw new IllegalStateException("Could not write the audit log; the action is rolled back: " + e.getMessage(), e);
         }
     }

@@ -44,6 +44,9 @@ public class KillSwitchHealthCheck implements HealthCheck {
             }
             Instant published = killSwitch.lastPublished();
             b.withData("lastPublishedMsAgo", published == null ? -1 : Duration.between(published, Instant.now()).toMillis());
+            if (killSwitch.localHalt() != null) {
+                b.withData("localHalt", killSwitch.localHalt());
+            }
             boolean verified = killSwitch.verifies(s);
             b.withData("verified", verified);
             if (!verified) {

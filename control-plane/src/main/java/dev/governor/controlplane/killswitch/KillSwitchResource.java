@@ -46,7 +46,7 @@ public class KillSwitchResource {
     @RolesAllowed({Roles.PROPOSER, Roles.SAFETY_OFFICER, Roles.REGULATOR, Roles.ADMIN})
     public KillSwitchView get() {
         PauseState s = killSwitch.current();
-        return KillSwitchView.of(s, killSwitch.verifies(s), window, null, null);
+        return KillSwitchView.of(s, killSwitch.verifies(s), window, null, null, killSwitch.localHalt());
     }
 
     /**
@@ -94,7 +94,7 @@ public class KillSwitchResource {
     }
 
     private KillSwitchView view(Transition t) {
-        return KillSwitchView.of(t.to(), true, window, t.kind().name(), t.message());
+        return KillSwitchView.of(t.to(), true, window, t.kind().name(), t.message(), killSwitch.localHalt());
     }
 
     /** The caller's realm roles only: automation is never taken from a request. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
+import dev.governor.controlplane.audit.AuditWriteFailed;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.security.Actor;
@@ -59,6 +60,8 @@ public class KillSwitchService {
     private static final Logger LOG = Logger.getLogger(KillSwitchService.class);
     /** The component name automation trips are recorded under. */
     public static final String POLICY_GATE = "policy-gate";
+    /** The component (and cause) of a trip because the audit log refused a write. */
+    public static final String AUDIT_LOG = "audit-log";
 
     private final AgroalDataSource dataSource;
     private final AuditTrail audit;
@@ -72,6 +75,7 @@ public class KillSwitchService {
     private final BroadcastProcessor<PauseState> events = BroadcastProcessor.create();
     private final AtomicReference<PauseState> lastRead = new AtomicReference<>();
     private final AtomicReference<Instant> lastPublished = new AtomicReference<>();
+    private final AtomicReference<String> localHalt = new AtomicReference<>();
     private final List<Consumer<Transition>> afterCommit = new CopyOnWriteArrayList<>();
     /** Publishes states whose transaction another component committed (an automation trip inside intake). */
     private final ExecutorService publishing = Executors.newSingleThreadExecutor(Daemons.named("governor-killswitch-publish"));
@@ -101,6 +105,8 @@ public class KillSwitchService {
         Gauge.builder("governor.killswitch.epoch", lastRead, r -> r.get().epoch()).register(registry);
         Gauge.builder("governor.killswitch.resume.pending", lastRead, r -> r.get().pendingResume() == null ? 0 : 1)
                 .description("1 while a first officer's resume request waits for a second").register(registry);
+        Gauge.builder("governor.killswitch.local.halt", localHalt, h -> h.get() == null ? 0 : 1)
+                .description("1 while this instance halts on its own (the audit log refused a write)").register(registry);
         Gauge.builder("governor.killswitch.verified", lastRead, r -> verifies(r.get()) ? 1 : 0)
                 .description("0 while the stored state does not verify with the kill-switch key (treated as halted)")
                 .register(registry);
@@ -200,9 +206,51 @@ public class KillSwitchService {
         return s.isSignedBy(keys.verifier());
     }
 
-    /** Whether the loop may run on this state: RUNNING and signed by this deployment's key (fail closed otherwise). */
+    /**
+     * Whether the loop may run on this state: RUNNING, signed by this deployment's key, and no local
+     * halt in force (fail closed otherwise).
+     */
     public boolean runs(PauseState s) {
-        return s.isRunning() && verifies(s);
+        return localHalt.get() == null && s.isRunning() && verifies(s);
+    }
+
+    /** Why this instance halts on its own while the stored state cannot yet say so, or null. */
+    public String localHalt() {
+        return localHalt.get();
+    }
+
+    /**
+     * The audit log refused a write. Nothing can be recorded, so this instance halts at once
+     * (intake holds, promotions block), and keeps trying to trip the switch; the trip needs its own
+     * audit entry, so it commits as soon as the log takes writes again, and then the stored
+     * TRIPPED state, resumed only by two officers, takes over from the local halt.
+     */
+    void auditWriteFailed(@Observes AuditWriteFailed failure) {
+        String reason = "the audit log could not be written: " + failure.error();
+        if (localHalt.compareAndSet(null, reason)) {
+            LOG.errorf("ALERT %s; this instance halts and trips the kill switch as soon as the trip can be audited", reason);
+            publishing.execute(() -> tripForAudit(reason));
+        }
+    }
+
+    private void tripForAudit(String reason) {
+        while (!publishing.isShutdown()) {
+            try {
+                Transition t = QuarkusTransaction.requiringNew().call(() -> apply(Actor.SYSTEM, null, (current, now) ->
+                        machine.trip(current, AUDIT_LOG, Set.of(Roles.AUTOMATION), AUDIT_LOG, reason, now)));
+                localHalt.set(null);
+                committed(t);
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("The audit-failure trip could not commit yet (%s); retrying in 5 s", e.getMessage());
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @FunctionalInterface

@@ -178,6 +178,53 @@ class KillSwitchIT {
                 .isEqualTo(1);
     }
 
+    /** Architecture §5: the rate-of-improvement limit trips the switch, as a critical breach does. */
+    @Test
+    void aRateOfImprovementAboveTheLimitTripsTheSwitchWithTheProposalAsItsCause() {
+        String loop = "loop-rate-" + run;
+        Governance.submit("rate-base-" + run, loop, 0.2);
+        Governance.awaitStatus("rate-base-" + run, "PENDING_REVIEW");
+        assertThat(given().auth().oauth2(Keycloak.token("rita")).get("/api/v1/killswitch").jsonPath().getString("state"))
+                .isEqualTo("RUNNING");
+        String jump = "rate-jump-" + run;
+        Governance.submit(jump, loop, 0.45); // +0.25 within the window, limit 0.1; below the alert threshold
+        Response decided = Governance.awaitStatus(jump, "PENDING_REVIEW");
+        assertThat(decided.jsonPath().getString("decision.result.tier")).isEqualTo("critical");
+        assertThat(decided.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
+        Response ks = given().auth().oauth2(Keycloak.token("rita")).get("/api/v1/killswitch");
+        assertThat(ks.jsonPath().getString("state")).isEqualTo("TRIPPED");
+        assertThat(ks.jsonPath().getString("cause")).isEqualTo(jump);
+        assertThat(ks.jsonPath().getString("reason")).contains("rate of improvement");
+    }
+
+    /**
+     * When the audit log refuses a write, nothing it should record may happen: the instance halts
+     * at once, and the switch trips (cause audit-log) as soon as the trip itself can be audited.
+     */
+    @Test
+    void aFailureToWriteTheAuditLogHaltsAtOnceAndTripsTheSwitchWhenTheLogTakesWritesAgain() {
+        String id = "audit-fail-" + run;
+        String rita = Keycloak.token("rita");
+        try {
+            Governance.executeAsOwner("revoke insert on audit_entry from governor_app");
+            Governance.submit(id, "loop-audit-fail-" + run, 0.2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(rita).get("/api/v1/killswitch")
+                    .jsonPath().getString("localHalt") != null);
+            assertThat(given().auth().oauth2(rita).get("/api/v1/killswitch").jsonPath().getString("localHalt"))
+                    .contains("audit log could not be written");
+            given().auth().oauth2(rita).get("/api/v1/proposals/{id}", id).then().statusCode(404);
+        } finally {
+            Governance.executeAsOwner("grant insert on audit_entry to governor_app");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "TRIPPED".equals(given().auth().oauth2(rita).get("/api/v1/killswitch").jsonPath().getString("state")));
+        Response ks = given().auth().oauth2(rita).get("/api/v1/killswitch");
+        assertThat(ks.jsonPath().getString("cause")).isEqualTo("audit-log");
+        assertThat(ks.jsonPath().getString("localHalt")).isNull();
+        // The batch that could not be audited is decided once the log is back, and held while tripped.
+        assertThat(Governance.awaitStatus(id, "RECEIVED").jsonPath().getBoolean("receivedWhilePaused")).isTrue();
+    }
+
     /**
      * The done-means of the issue: a fully approved proposal becomes BLOCKED while paused, one
      * officer cannot resume, and after the second it is promoted after a fresh policy check.
