@@ -59,6 +59,29 @@ class AccessControlIT {
                 .post("/api/v1/proposals/{id}/approvals", pending).then().statusCode(status);
     }
 
+    /** A genuine token of the realm, past its expiry (the probe client's tokens live 2 s). */
+    @Test
+    void anExpiredTokenIsRefused() throws Exception {
+        String token = Keycloak.tokenFrom("token-expiry-probe", "token-expiry-probe-demo-secret", "alice");
+        given().auth().oauth2(token).get("/api/v1/proposals").then().statusCode(200);
+        long exp = ProposalMessages.MAPPER.readTree(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1])).path("exp").asLong();
+        while (System.currentTimeMillis() / 1000 <= exp + 1) {
+            Thread.sleep(250);
+        }
+        given().auth().oauth2(token).get("/api/v1/proposals").then().statusCode(401);
+        given().auth().oauth2(token).contentType("application/json").body("{\"reason\":\"expired\"}")
+                .post("/api/v1/killswitch/pause").then().statusCode(401);
+    }
+
+    /** A genuine, valid token of the realm that was not issued for Governor (no control-plane audience). */
+    @Test
+    void aTokenForAnotherAudienceIsRefused() {
+        String token = Keycloak.tokenFrom("other-audience-probe", "other-audience-probe-demo-secret", "alice");
+        given().auth().oauth2(token).get("/api/v1/proposals").then().statusCode(401);
+        given().auth().oauth2(token).contentType("application/json").body("{\"reason\":\"wrong audience\"}")
+                .post("/api/v1/killswitch/pause").then().statusCode(401);
+    }
+
     /** A well-formed RS256 token from another issuer, signed by a key Keycloak never saw. */
     @Test
     void aTokenFromAnotherIssuerIsRefused() throws Exception {

@@ -40,6 +40,12 @@ public final class Keycloak {
     private record Cached(String token, long until) {
     }
 
+    /** A fresh token by password grant on another client of the realm (the test probes), never cached. */
+    public static String tokenFrom(String client, String secret, String user) {
+        return request(Map.of("grant_type", "password", "client_id", client, "client_secret", secret,
+                "username", user, "password", user));
+    }
+
     private static String request(Map<String, String> form) {
         String body = form.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
