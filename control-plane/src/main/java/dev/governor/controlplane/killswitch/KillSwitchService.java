@@ -16,6 +16,7 @@ import dev.governor.killswitch.state.CommandRefusedException;
 import dev.governor.killswitch.state.PauseState;
 import dev.governor.killswitch.state.PauseStateMachine;
 import dev.governor.killswitch.state.Roles;
+import dev.governor.killswitch.state.StateSigner;
 import dev.governor.killswitch.state.Transition;
 import dev.governor.killswitch.state.TransitionKind;
 import io.agroal.api.AgroalDataSource;
@@ -88,7 +89,8 @@ public class KillSwitchService {
         this.transactions = transactions;
         this.mapper = mapper;
         this.keys = keys;
-        this.machine = new PauseStateMachine(config.killswitch().resumeWindow(), keys.signer());
+        StateSigner signer = new AlertingSigner(keys.signer(), this::signingKeyLost);
+        this.machine = new PauseStateMachine(config.killswitch().resumeWindow(), signer);
         PauseState stored = QuarkusTransaction.requiringNew().call(this::initialise);
         lastRead.set(stored);
         if (!stored.isSignedBy(keys.verifier())) {
@@ -97,7 +99,7 @@ public class KillSwitchService {
                     + "promotions are refused until an officer pauses and two officers resume", stored.epoch());
         }
         LOG.infof("Kill switch is %s at epoch %d (%s, by %s)", stored.state(), stored.epoch(), stored.reason(), stored.actor());
-        this.publisher = ControlTopicPublisher.create(kafka.bootstrapServers(), config.topics().control(), keys.signer(),
+        this.publisher = ControlTopicPublisher.create(kafka.bootstrapServers(), config.topics().control(), signer,
                 Clock.systemUTC());
         long interval = config.killswitch().heartbeatInterval().toMillis();
         Gauge.builder("governor.killswitch.state", lastRead, r -> r.get().state().ordinal())
@@ -230,6 +232,17 @@ public class KillSwitchService {
         if (localHalt.compareAndSet(null, reason)) {
             LOG.errorf("ALERT %s; this instance halts and trips the kill switch as soon as the trip can be audited", reason);
             publishing.execute(() -> tripForAudit(reason));
+        }
+    }
+
+    /**
+     * The key could not sign: no state change (not even a trip) can be signed any more, so this
+     * instance halts on its own until it is restarted with a working key, and alerts. Guards fail
+     * closed by themselves once no signed heartbeat renews their lease.
+     */
+    private void signingKeyLost(String reason) {
+        if (localHalt.compareAndSet(null, reason)) {
+            LOG.errorf("ALERT %s; this instance halts (intake holds, promotions block) until it runs with a working key", reason);
         }
     }
 
