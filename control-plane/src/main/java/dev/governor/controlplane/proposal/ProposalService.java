@@ -114,10 +114,40 @@ public class ProposalService {
         if (!ids.isEmpty()) {
             decisions.list("decisionId in ?1", ids).forEach(d -> byId.put(d.decisionId, d));
         }
+        java.util.Map<String, Integer> counted = countedApprovals(found);
+        // The review queue shows what an officer decides on: the decision's result (tier, quorum,
+        // violations, breaches), the proposal (lineage, evaluations and baselines, the diff), and
+        // how many approvals count so far; approvers and the promotion are on GET /{id}.
         return found.stream().map(p -> {
             DecisionEntity d = p.decisionId == null ? null : byId.get(p.decisionId);
-            return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), null, null);
+            ObjectNode review = mapper.createObjectNode().put("approvalsCounted", counted.getOrDefault(p.proposalId, 0));
+            if (d != null) {
+                review.put("tier", d.tier).put("requiredApprovals", d.requiredApprovals);
+            }
+            return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), read(p.data), review);
         }).toList();
+    }
+
+    /** Approvals that count now (unexpired, for the current decision and digest), per proposal of a page, in one query. */
+    private java.util.Map<String, Integer> countedApprovals(List<ProposalEntity> page) {
+        java.util.Map<String, Integer> counted = new java.util.HashMap<>();
+        String[] ids = page.stream().filter(p -> p.decisionId != null).map(p -> p.proposalId).toArray(String[]::new);
+        if (ids.length == 0) {
+            return counted;
+        }
+        proposals.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
+            try (var ps = c.prepareStatement("select a.proposal_id, count(*) from approval a join proposal p "
+                    + "on p.proposal_id = a.proposal_id and p.decision_id = a.decision_id and p.content_digest = a.content_digest "
+                    + "where a.proposal_id = any(?) and a.expires_at > now() group by a.proposal_id")) {
+                ps.setArray(1, c.createArrayOf("text", ids));
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        counted.put(rs.getString(1), rs.getInt(2));
+                    }
+                }
+            }
+        });
+        return counted;
     }
 
     public ProposalView get(String proposalId) {

@@ -70,6 +70,30 @@ class ApprovalIT {
     }
 
     @Test
+    void theReviewQueueListsPendingProposalsOldestFirstWithWhatAnOfficerDecidesOn() {
+        String loop = "loop-queue-" + run;
+        String first = "queue-" + run + "-a";
+        String second = "queue-" + run + "-b";
+        Governance.submit(first, loop, 0.55);
+        Governance.awaitStatus(first, "PENDING_REVIEW");
+        Governance.submit(second, loop, 0.55);
+        Governance.awaitStatus(second, "PENDING_REVIEW");
+        Governance.approve("alice", second).then().statusCode(200);
+
+        Response queue = given().auth().oauth2(Keycloak.token("bob"))
+                .get("/api/v1/proposals?status=PENDING_REVIEW&loopId={loop}", loop);
+        queue.then().statusCode(200);
+        assertThat(queue.jsonPath().getList("proposalId", String.class)).containsExactly(first, second);
+        assertThat(queue.jsonPath().getList("review.tier", String.class)).containsOnly("elevated");
+        assertThat(queue.jsonPath().getList("review.requiredApprovals", Integer.class)).containsOnly(2);
+        assertThat(queue.jsonPath().getList("review.approvalsCounted", Integer.class)).containsExactly(0, 1);
+        assertThat(queue.jsonPath().getString("[0].decision.breaches[0].level")).isEqualTo("alert");
+        assertThat(queue.jsonPath().getString("[0].data.evaluations[0].baseline")).isNotNull();
+        assertThat(queue.jsonPath().getString("[0].data.lineage[0].id")).isNotNull();
+        assertThat(queue.jsonPath().getString("[0].data.artifact.inlineDiff")).contains("+++");
+    }
+
+    @Test
     void separationOfDutiesIsEnforcedOnTheServerAndEveryRefusalIsAudited() {
         String id = "sod-" + run;
         // The proposal claims alice as its submitter: she may not approve her own proposal.
