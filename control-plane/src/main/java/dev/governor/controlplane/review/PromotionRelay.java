@@ -11,6 +11,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,7 +51,9 @@ import java.util.concurrent.TimeUnit;
  * broker's commit and that mark is repaired before anything is sent: {@code initTransactions}
  * fences any earlier incarnation and aborts its open transaction, and every pass first reads the
  * topic after the last offset it marked and marks each promotion it finds there, so none is sent
- * twice. One instance per transactional id relays at a time (a PostgreSQL advisory lock).
+ * twice. Marks carry the topic's Kafka id: after the topic is deleted and created again, marks of
+ * the old topic are ignored and the new one is read from its beginning. One instance per
+ * transactional id relays at a time (a PostgreSQL advisory lock).
  */
 @ApplicationScoped
 public class PromotionRelay {
@@ -119,7 +123,8 @@ public class PromotionRelay {
                 }
             } catch (RuntimeException | SQLException e) {
                 registry.counter("governor.promotions.relay.failures").increment();
-                LOG.errorf("Promotion relay failed (%s); promotions stay in the outbox and are retried", e.toString());
+                LOG.errorf("Promotion relay failed (%s%s); promotions stay in the outbox and are retried", e.toString(),
+                        e.getCause() == null ? "" : ", caused by " + e.getCause());
                 closeProducer();
             }
             synchronized (signal) {
@@ -185,7 +190,7 @@ public class PromotionRelay {
             producer.initTransactions();
         }
         // Promotions are human-paced, so every pass can afford to read the topic's tail first.
-        reconcile();
+        String topicId = reconcile();
         List<Pending> pending = unpublished();
         for (Pending p : pending) {
             if (!running) {
@@ -203,7 +208,7 @@ public class PromotionRelay {
                 abortQuietly();
                 throw new IllegalStateException("could not publish promotion " + p.promotionId() + ": " + e, e);
             }
-            mark(p.promotionId(), meta.partition(), meta.offset());
+            mark(p.promotionId(), topicId, meta.partition(), meta.offset());
             registry.counter("governor.promotions.published").increment();
             LOG.infof("Promotion %s of %s published on %s-%d@%d", p.promotionId(), p.proposalId(), meta.topic(),
                     meta.partition(), meta.offset());
@@ -250,14 +255,15 @@ public class PromotionRelay {
     }
 
     /** Records where a promotion landed, unless it is already recorded; returns 1 if it marked the row. */
-    private int mark(UUID promotionId, int partition, long offset) throws SQLException {
+    private int mark(UUID promotionId, String topicId, int partition, long offset) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("update promotion_outbox set published_at = ?, kafka_partition = ?, "
-                     + "kafka_offset = ? where promotion_id = ? and published_at is null")) {
+             PreparedStatement ps = c.prepareStatement("update promotion_outbox set published_at = ?, kafka_topic_id = ?, "
+                     + "kafka_partition = ?, kafka_offset = ? where promotion_id = ? and published_at is null")) {
             ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
-            ps.setInt(2, partition);
-            ps.setLong(3, offset);
-            ps.setObject(4, promotionId);
+            ps.setString(2, topicId);
+            ps.setInt(3, partition);
+            ps.setLong(4, offset);
+            ps.setObject(5, promotionId);
             return ps.executeUpdate();
         }
     }
@@ -265,16 +271,20 @@ public class PromotionRelay {
     /**
      * After fencing: every promotion committed on the topic beyond the offsets already marked is
      * marked now, so that a crash between the broker's commit and the mark sends nothing twice.
+     * Only marks of this incarnation of the topic (its Kafka topic id) say where to start; returns that id.
      */
-    private void reconcile() throws SQLException {
+    private String reconcile() throws SQLException {
         String topic = config.topics().promotions();
+        String topicId = topicId(topic);
         Map<Integer, Long> marked = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("select kafka_partition, max(kafka_offset) from promotion_outbox "
-                     + "where kafka_partition is not null group by kafka_partition");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                marked.put(rs.getInt(1), rs.getLong(2));
+                     + "where kafka_topic_id = ? and kafka_partition is not null group by kafka_partition")) {
+            ps.setString(1, topicId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    marked.put(rs.getInt(1), rs.getLong(2));
+                }
             }
         }
         Map<String, Object> props = new HashMap<>();
@@ -292,7 +302,7 @@ public class PromotionRelay {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
             for (TopicPartition tp : partitions) {
                 Long last = marked.get(tp.partition());
-                if (last == null) {
+                if (last == null || last >= end.get(tp)) {
                     consumer.seekToBeginning(List.of(tp));
                 } else {
                     consumer.seek(tp, last + 1);
@@ -308,13 +318,27 @@ public class PromotionRelay {
                     if (h == null) {
                         continue;
                     }
-                    repaired += mark(UUID.fromString(new String(h.value(), StandardCharsets.UTF_8)), r.partition(), r.offset());
+                    repaired += mark(UUID.fromString(new String(h.value(), StandardCharsets.UTF_8)), topicId, r.partition(), r.offset());
                 }
             }
         }
         if (repaired > 0) {
             LOG.warnf("Reconciled %d promotion(s) already on %s but not marked in the outbox (a crash after publishing); "
                     + "they are not sent again", repaired, topic);
+        }
+        return topicId;
+    }
+
+    /** The topic's Kafka id, which changes when the topic is deleted and created again. */
+    private String topicId(String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "governor-promotion-reconcile-admin-" + ProcessHandle.current().pid()))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic).topicId().toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not describe " + topic + " to reconcile the outbox: " + e, e);
         }
     }
 

@@ -7,8 +7,12 @@ import dev.governor.controlplane.testing.ProposalMessages;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +22,18 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,6 +47,10 @@ class KillMidStreamIT {
     private static final int PROPOSALS = 2000;
     private static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
 
+    private String topic;
+    private String group;
+    private Map<String, String> landed = Map.of();
+
     @Test
     void aProcessKilledMidBatchLeavesEveryProposalWithExactlyOneDecision() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -42,14 +58,23 @@ class KillMidStreamIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
         }
+        // Where each proposal landed, as the broker acknowledged it: a lost one can then be named.
+        Map<String, String> landed = new TreeMap<>();
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
             for (int i = 0; i < PROPOSALS; i++) {
                 String id = "kill-" + run + "-" + i;
-                producer.send(new ProducerRecord<>(topic, id,
-                        ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-kill-" + run)))));
+                sends.put(id, producer.send(new ProducerRecord<>(topic, id,
+                        ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-kill-" + run))))));
             }
-            producer.flush();
+            for (Map.Entry<String, Future<RecordMetadata>> send : sends.entrySet()) {
+                RecordMetadata meta = send.getValue().get(60, TimeUnit.SECONDS);
+                landed.put(send.getKey(), meta.partition() + "@" + meta.offset());
+            }
         }
+        group = "governor-intake-kill-" + run;
+        this.topic = topic;
+        this.landed = landed;
         Map<String, String> env = Map.ofEntries(
                 Map.entry("GOVERNOR_DB_PASSWORD", "governor_app"),
                 Map.entry("GOVERNOR_DB_OWNER_PASSWORD", "governor"),
@@ -59,7 +84,7 @@ class KillMidStreamIT {
                 Map.entry("GOVERNOR_DATA_DIR", "target/governor-test"),
                 Map.entry("GOVERNOR_KILLSWITCH_GENERATE_KEY", "true"),
                 Map.entry("GOVERNOR_TOPICS_PROPOSALS", topic),
-                Map.entry("GOVERNOR_INTAKE_GROUP_ID", "governor-intake-kill-" + run),
+                Map.entry("GOVERNOR_INTAKE_GROUP_ID", group),
                 Map.entry("GOVERNOR_INTAKE_MAX_POLL_RECORDS", "100"),
                 Map.entry("GOVERNOR_OTEL_DISABLED", "true"));
         String like = "kill-" + run + "-%";
@@ -91,17 +116,60 @@ class KillMidStreamIT {
         }
     }
 
-    /** Awaits the condition; on timeout fails with the counts so far and the process's log, to say why. */
-    private static void awaitOrExplain(GovernorProcess process, String like, Duration atMost, Duration poll, Callable<Boolean> condition)
+    /**
+     * Awaits the condition; on timeout fails with what says why: the counts so far, the proposals
+     * not stored with where they landed, the refusals on the topic, the group's committed offsets
+     * against the partitions' ends, and the process's log.
+     */
+    private void awaitOrExplain(GovernorProcess process, String like, Duration atMost, Duration poll, Callable<Boolean> condition)
             throws Exception {
         try {
             await().atMost(atMost).pollInterval(poll).until(condition);
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "\nproposals stored: "
-                    + count("select count(*) from proposal where proposal_id like ?", like)
+            Set<String> stored = new HashSet<>(strings("select proposal_id from proposal where proposal_id like ?", like));
+            List<String> missing = landed.entrySet().stream().filter(l -> !stored.contains(l.getKey()))
+                    .map(l -> l.getKey() + " at " + l.getValue()).limit(20).toList();
+            throw new AssertionError(e.getMessage() + "\nproposals stored: " + stored.size()
                     + ", decisions: " + count("select count(*) from policy_decision where proposal_id like ?", like)
+                    + "\nnot stored (up to 20): " + missing
+                    + "\nrefused on the topic: " + strings("select kafka_partition || '@' || kafka_offset || ' ' || code || ': ' || reason "
+                    + "from intake_rejection where topic = ?", topic)
+                    + "\noffsets (partition: committed/end): " + offsets()
                     + "\nlog of " + process.logFile() + ":\n" + process.tail(), e);
         }
+    }
+
+    private Map<Integer, String> offsets() {
+        Map<Integer, String> out = new TreeMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> {
+                OffsetAndMetadata c = committed.get(tp);
+                out.put(tp.partition(), (c == null ? "none" : String.valueOf(c.offset())) + "/" + info.offset());
+            });
+        } catch (Exception e) {
+            out.put(-1, "could not read: " + e);
+        }
+        return out;
+    }
+
+    private static List<String> strings(String sql, String param) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(DB_URL, "governor_app", "governor_app");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private static int count(String sql, String param) throws Exception {

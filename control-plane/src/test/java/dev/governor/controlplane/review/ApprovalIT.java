@@ -193,17 +193,26 @@ class ApprovalIT {
 
     /**
      * A crash after the broker committed the message but before the outbox row was marked: the
-     * relay must find the message on the topic and not send it again.
+     * relay must find the message on the topic and not send it again, even when the outbox also
+     * holds marks of an earlier incarnation of the topic (deleted and created again) at offsets
+     * past the unmarked message.
      */
     @Test
     void aPromotionPublishedButNotMarkedIsNotSentAgain() {
         String id = "unmarked-" + run;
-        Governance.submit(id, "loop-unmarked-" + run, 0.2);
-        Governance.awaitStatus(id, "PENDING_REVIEW");
-        Governance.approve("alice", id).then().statusCode(200);
-        Governance.awaitStatus(id, "PROMOTED");
-        assertThat(awaitPublished(id)).hasSize(1);
+        String older = "old-topic-mark-" + run;
+        for (String p : List.of(older, id)) {
+            Governance.submit(p, "loop-" + p, 0.2);
+            Governance.awaitStatus(p, "PENDING_REVIEW");
+            Governance.approve("alice", p).then().statusCode(200);
+            Governance.awaitStatus(p, "PROMOTED");
+            assertThat(awaitPublished(p)).hasSize(1);
+        }
         long offset = Governance.count("select kafka_offset from promotion_outbox where proposal_id = ?", id);
+        long partition = Governance.count("select kafka_partition from promotion_outbox where proposal_id = ?", id);
+        // A mark left by a former topic of the same name: same partition, an offset after the unmarked one.
+        assertThat(Governance.executeAsOwner("update promotion_outbox set kafka_topic_id = 'a-deleted-topic', kafka_partition = "
+                + partition + ", kafka_offset = " + (offset + 1) + " where proposal_id = ?", older)).isEqualTo(1);
         // Undo the mark, as if the process died right after the broker's acknowledgement.
         assertThat(Governance.executeAsOwner("update promotion_outbox set published_at = null, kafka_partition = null, "
                 + "kafka_offset = null where proposal_id = ?", id)).isEqualTo(1);
