@@ -159,15 +159,20 @@ public final class CanonicalJson {
             throw new CanonicalJsonException("number at " + path + " is " + node.asText()
                     + ", which is not a finite IEEE-754 double; RFC 8785 cannot represent it");
         }
+        try {
+            return number(value);
+        } catch (IOException e) {
+            throw new CanonicalJsonException("number at " + path + " cannot be serialized: " + e.getMessage(), e);
+        }
+    }
+
+    /** The RFC 8785 form of a finite double. */
+    static String number(double value) throws IOException {
         // Integers below 2^53 print the same in ECMAScript and in Long.toString; the rest needs the full algorithm.
         if (value == Math.rint(value) && Math.abs(value) < 0x1p53) {
             return Long.toString((long) value);
         }
-        try {
-            return NumberToJSON.serializeNumber(value);
-        } catch (IOException e) {
-            throw new CanonicalJsonException("number at " + path + " cannot be serialized: " + e.getMessage(), e);
-        }
+        return NumberToJSON.serializeNumber(value);
     }
 
     private static void writeString(String value, StringBuilder out, Path path) {

@@ -18,9 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Offline verifier for regulators and auditors. Needs nothing but the files and the log's origin
@@ -28,7 +26,7 @@ import java.util.NoSuchElementException;
  *
  * <pre>
  * verify bundle      --origin O --key K bundle.json
- * verify log         --origin O --key K --checkpoint checkpoint.note export.jsonl
+ * verify log         --origin O --key K --checkpoint checkpoint.note [--threads N] export.jsonl
  * verify consistency --origin O --key K --proof proof.json older.note newer.note
  * </pre>
  * {@code --key} may be repeated, or replaced by {@code --key-file F} (one key per line).
@@ -44,12 +42,13 @@ public final class Verify {
     private static final String USAGE_TEXT = """
             usage:
               verify bundle      --origin O --key K bundle.json
-              verify log         --origin O --key K --checkpoint checkpoint.note export.jsonl
+              verify log         --origin O --key K --checkpoint checkpoint.note [--threads N] export.jsonl
               verify consistency --origin O --key K --proof proof.json older.note newer.note
             options:
               --origin O      the log's checkpoint origin, e.g. governor.example/audit
               --key K         a trusted verifier key <name>+<hash>+<base64>; repeatable
               --key-file F    trusted verifier keys, one per line
+              --threads N     threads checking a log export (default: the number of processors)
             exit codes: 0 verified, 1 verification failed, 2 usage error or unreadable input""";
 
     private Verify() {
@@ -73,7 +72,7 @@ public final class Verify {
             OfflineVerifier verifier = new OfflineVerifier(arguments.origin, arguments.keys);
             VerificationReport report = switch (arguments.command) {
                 case "bundle" -> verifier.verifyBundle(EvidenceJson.readBundle(read(arguments.file(0))));
-                case "log" -> verifyLog(verifier, arguments);
+                case "log" -> verifyLog(verifier, arguments, err);
                 case "consistency" -> verifier.verifyConsistency(read(arguments.file(0)), read(arguments.file(1)),
                         readProof(arguments.proof));
                 default -> throw new IllegalArgumentException("unknown command " + arguments.command);
@@ -86,10 +85,22 @@ public final class Verify {
         }
     }
 
-    private static VerificationReport verifyLog(OfflineVerifier verifier, Arguments arguments) throws IOException {
+    private static VerificationReport verifyLog(OfflineVerifier verifier, Arguments arguments, PrintStream err) throws IOException {
         String checkpoint = read(arguments.checkpoint);
-        try (BufferedReader lines = Files.newBufferedReader(arguments.file(0), StandardCharsets.UTF_8)) {
-            return verifier.verifyExport(new ExportLines(lines), checkpoint);
+        Path export = arguments.file(0);
+        if (!Files.isReadable(export)) {
+            throw new IOException("cannot read " + export);
+        }
+        long bytes = Files.size(export);
+        long started = System.nanoTime();
+        // Progress on stderr for exports that take more than a moment: every 2^18 entries.
+        try (BufferedReader lines = Files.newBufferedReader(export, StandardCharsets.UTF_8)) {
+            return verifier.verifyExportLines(lines, checkpoint, arguments.threads, checked -> {
+                if (checked % (1 << 18) == 0) {
+                    err.printf("verified %,d entries (%.1f s, %,d MB export)%n", checked,
+                            (System.nanoTime() - started) / 1e9, bytes >> 20);
+                }
+            });
         }
     }
 
@@ -110,47 +121,8 @@ public final class Verify {
         return Files.readString(file, StandardCharsets.UTF_8);
     }
 
-    /** Reads an export one line at a time, so that a million entries never sit in memory at once. */
-    private static final class ExportLines implements Iterator<ExportedEntry> {
-        private final BufferedReader lines;
-        private String next;
-        private long lineNumber;
-
-        ExportLines(BufferedReader lines) {
-            this.lines = lines;
-            advance();
-        }
-
-        private void advance() {
-            try {
-                do {
-                    next = lines.readLine();
-                    lineNumber++;
-                } while (next != null && next.isBlank());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next != null;
-        }
-
-        @Override
-        public ExportedEntry next() {
-            if (next == null) {
-                throw new NoSuchElementException();
-            }
-            String line = next;
-            long number = lineNumber;
-            advance();
-            return EvidenceJson.readExportLine(line, number);
-        }
-    }
-
     private record Arguments(String command, String origin, List<NoteVerifier> keys, Path checkpoint, Path proof,
-                             List<Path> files) {
+                             List<Path> files, int threads) {
 
         Path file(int i) {
             return files.get(i);
@@ -165,6 +137,7 @@ public final class Verify {
             List<NoteVerifier> keys = new ArrayList<>();
             Path checkpoint = null;
             Path proof = null;
+            int threads = Runtime.getRuntime().availableProcessors();
             List<Path> files = new ArrayList<>();
             for (int i = 1; i < args.length; i++) {
                 String arg = args[i];
@@ -174,6 +147,7 @@ public final class Verify {
                     case "--key-file" -> keys.addAll(keyFile(Path.of(value(args, ++i, arg))));
                     case "--checkpoint" -> checkpoint = Path.of(value(args, ++i, arg));
                     case "--proof" -> proof = Path.of(value(args, ++i, arg));
+                    case "--threads" -> threads = threads(value(args, ++i, arg));
                     default -> {
                         if (arg.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + arg);
@@ -202,7 +176,19 @@ public final class Verify {
             if (command.equals("consistency") && proof == null) {
                 throw new IllegalArgumentException("consistency needs --proof");
             }
-            return new Arguments(command, origin, keys, checkpoint, proof, files);
+            return new Arguments(command, origin, keys, checkpoint, proof, files, threads);
+        }
+
+        private static int threads(String value) {
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException("--threads needs a whole number of at least 1, got '" + value + "'");
         }
 
         private static String value(String[] args, int i, String option) {

@@ -71,6 +71,31 @@ public record AuditEvent(String type, String proposalId, String actor, String po
         return fromJson(CanonicalJson.parse(new String(leaf, StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Checks that {@code json} is an audit event as {@link #fromJson(JsonNode)} would read it,
+     * without building one (verifiers check millions of leaves).
+     *
+     * @throws IllegalArgumentException or {@link java.time.DateTimeException} saying what is wrong
+     */
+    public static void requireEvent(JsonNode json) {
+        if (!json.isObject()) {
+            throw new IllegalArgumentException("leaf is not an audit event: it needs a textual type and occurredAt");
+        }
+        requireEvent(json.path("type").textValue(), json.path("occurredAt").textValue());
+    }
+
+    /** As {@link #requireEvent(JsonNode)}, given the top-level {@code type} and {@code occurredAt} strings (null if absent). */
+    public static void requireEvent(String type, String occurredAt) {
+        if (type == null || occurredAt == null) {
+            throw new IllegalArgumentException("leaf is not an audit event: it needs a textual type and occurredAt");
+        }
+        if (!TYPE.matcher(type).matches()) {
+            throw new IllegalArgumentException("audit event type '" + type
+                    + "' must be 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter");
+        }
+        Instant.parse(occurredAt);
+    }
+
     /** Reads an event back from the JSON object of its leaf. */
     public static AuditEvent fromJson(JsonNode json) {
         if (!json.isObject() || !json.path("type").isTextual() || !json.path("occurredAt").isTextual()) {

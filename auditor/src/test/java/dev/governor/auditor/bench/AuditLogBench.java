@@ -311,6 +311,16 @@ public final class AuditLogBench {
         start = System.nanoTime();
         code = Verify.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
         log(String.format("RESULT offline verification, second run: exit %d in %.2f s", code, (System.nanoTime() - start) / 1e9));
+        // As a regulator runs it: a JVM of its own (start-up included), default threads, one per processor.
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Verify.class.getName()));
+        command.addAll(List.of(args));
+        start = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        code = process.waitFor();
+        log(String.format("RESULT offline verification (Verify log, own JVM, %d processors): exit %d in %.2f s: %s",
+                Runtime.getRuntime().availableProcessors(), code, (System.nanoTime() - start) / 1e9, printed.replace('\n', ' ')));
         Files.deleteIfExists(export);
         Files.deleteIfExists(note);
         Files.deleteIfExists(dir);
