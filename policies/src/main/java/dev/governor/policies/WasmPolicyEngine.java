@@ -68,10 +68,61 @@ public final class WasmPolicyEngine implements PolicyEngine {
             throw new PolicyEngineException("committed " + RESOURCE_DIR + "revision is not a SHA-256 hex digest: '"
                     + revision + "'; run scripts/policy build");
         }
-        WasmPolicyEngine engine = new WasmPolicyEngine(wasm, data, revision, poolSize);
-        // Instantiating once here surfaces a broken build at startup rather than at the first proposal.
+        return started(new WasmPolicyEngine(wasm, data, revision, poolSize));
+    }
+
+    /**
+     * A bundle as {@code opa build -t wasm -e rsi/gate/decision --revision R} writes it (gzipped
+     * tar with {@code /policy.wasm}, {@code /data.json} and {@code /.manifest}); the revision is
+     * the manifest's.
+     *
+     * @throws PolicyEngineException if the bundle lacks a part, its revision is not a SHA-256 hex
+     *     digest, or its policy cannot be instantiated
+     */
+    public static WasmPolicyEngine fromBundle(byte[] bundleTarGz, int poolSize) {
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
+        }
+        java.util.Map<String, byte[]> files = TarGz.read(bundleTarGz);
+        byte[] wasm = part(files, "policy.wasm");
+        JsonNode data;
+        JsonNode manifest;
+        try {
+            data = JSON.readTree(part(files, "data.json"));
+            manifest = JSON.readTree(part(files, ".manifest"));
+        } catch (IOException e) {
+            throw new PolicyEngineException("the bundle's data.json or .manifest is not JSON: " + e.getMessage(), e);
+        }
+        String revision = manifest.path("revision").asText("");
+        if (!revision.matches("[0-9a-f]{64}")) {
+            throw new PolicyEngineException("the bundle's revision must be a SHA-256 hex digest (opa build --revision), not '"
+                    + revision + "'");
+        }
+        try {
+            return started(new WasmPolicyEngine(wasm, data, revision, poolSize));
+        } catch (PolicyEngineException e) {
+            throw new PolicyEngineException("the bundle's policy.wasm does not serve " + DECISION_PATH + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] part(java.util.Map<String, byte[]> files, String name) {
+        byte[] content = files.get(name);
+        if (content == null) {
+            throw new PolicyEngineException("the bundle has no /" + name + " (build it with opa build -t wasm -e "
+                    + DECISION_PATH + "); it holds " + files.keySet());
+        }
+        return content;
+    }
+
+    /** Instantiating once surfaces a broken policy when it is loaded rather than at the first proposal. */
+    private static WasmPolicyEngine started(WasmPolicyEngine engine) {
         engine.release(engine.borrow());
         return engine;
+    }
+
+    /** The data document the policy evaluates with (thresholds, protected paths, evaluators, limits, tiers). */
+    public JsonNode data() {
+        return data.deepCopy();
     }
 
     @Override

@@ -23,6 +23,8 @@ public enum AuditEventType {
     PROPOSAL_RETURNED_TO_REVIEW("proposal.returned-to-review"),
     PROPOSAL_EXPIRED("proposal.expired"),
     POLICY_ACTIVATED("policy.activated"),
+    POLICY_BUNDLE_UPLOADED("policy.bundle-uploaded"),
+    POLICY_BUNDLE_REFUSED("policy.bundle-refused"),
     ACCESS_DENIED("access.denied");
 
     private final String type;

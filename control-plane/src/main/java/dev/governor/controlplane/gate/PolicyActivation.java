@@ -1,58 +1,429 @@
 package dev.governor.controlplane.gate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
+import dev.governor.controlplane.problem.ProblemException;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.controlplane.support.AfterCommit;
+import dev.governor.policies.PolicyEngineException;
+import dev.governor.policies.PolicyFloor;
+import dev.governor.policies.TarGz;
+import dev.governor.policies.WasmPolicyEngine;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Puts a bundle revision into force in the audit log: when Governor starts with a revision other
- * than the last one recorded, a {@code policy.activated} entry names the old and the new one, so
- * every decision's revision can be traced to when and how it came into force.
+ * Which policy bundle is in force, for every instance (ADR 0007).
+ *
+ * <p>A release ships one bundle; when Governor starts with a release whose bundle differs from
+ * the one last deployed, that bundle goes into force ({@code policy.activated}, how: deployment).
+ * An admin may upload another bundle and put it into force while Governor runs; both steps are
+ * audited, and both are refused for a bundle that does not hold the {@link PolicyFloor} shipped
+ * with this release. The choice is one database row: every instance checks it every two seconds
+ * and loads the revision it names from the database, so all of them evaluate with the same
+ * bundle, and each decision names the revision that made it.
  */
 @ApplicationScoped
 public class PolicyActivation {
 
     private static final Logger LOG = Logger.getLogger(PolicyActivation.class);
 
-    private final PolicyGate gate;
-    private final AuditTrail audit;
-    private final EntityManager em;
-    private final ObjectMapper mapper;
+    /** A bundle Governor knows. */
+    public record Bundle(String revision, String source, String bundleSha256, String addedBy, OffsetDateTime addedAt) {
+    }
 
-    public PolicyActivation(PolicyGate gate, AuditTrail audit, EntityManager em, ObjectMapper mapper) {
-        this.gate = gate;
+    /** The row that says what is in force. */
+    public record Active(String revision, String source, String deployedRevision, String activatedBy, OffsetDateTime activatedAt,
+                         String reason) {
+    }
+
+    private final ActivePolicyEngine engine;
+    private final AuditTrail audit;
+    private final AgroalDataSource dataSource;
+    private final TransactionSynchronizationRegistry transactions;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+    private final PolicyFloor floor = PolicyFloor.fromClasspath();
+    private final AtomicReference<String> unloadable = new AtomicReference<>();
+    private String shipped;
+
+    public PolicyActivation(ActivePolicyEngine engine, AuditTrail audit, AgroalDataSource dataSource,
+                            TransactionSynchronizationRegistry transactions, ObjectMapper mapper, MeterRegistry registry) {
+        this.engine = engine;
         this.audit = audit;
-        this.em = em;
+        this.dataSource = dataSource;
+        this.transactions = transactions;
         this.mapper = mapper;
+        this.registry = registry;
     }
 
     void onStart(@Observes StartupEvent event) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            @SuppressWarnings("unchecked")
-            List<String> last = em.createNativeQuery("""
-                    select policy_revision from audit_entry where event_type = ?1
-                    order by entry_index desc limit 1""")
-                    .setParameter(1, AuditEventType.POLICY_ACTIVATED.type())
-                    .getResultList();
-            String previous = last.isEmpty() ? null : last.get(0);
-            if (gate.revision().equals(previous)) {
-                return;
+        shipped = engine.revision();
+        if (!engine.replaceable()) {
+            recordServerRevision();
+            return;
+        }
+        JsonNode shippedData = engine.data();
+        String inForce = QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                insertBundle(c, shipped, "deployment", wasmOnClasspath(), shippedData, null, Actor.SYSTEM);
+                Optional<Active> row = readActive(c, true);
+                if (row.isEmpty() || !row.get().deployedRevision().equals(shipped)) {
+                    // First start, or a new release: its own bundle goes into force.
+                    String previous = row.map(Active::revision).orElseGet(() -> lastAudited(c));
+                    writeActive(c, row.isPresent(), shipped, "deployment", Actor.SYSTEM, "deployment: the revision this release ships");
+                    if (!shipped.equals(previous)) {
+                        audit.record(AuditEventType.POLICY_ACTIVATED, Actor.SYSTEM, null, shipped, mapper.createObjectNode()
+                                .put("engine", engine.name())
+                                .put("bundle", PolicyGate.BUNDLE_NAME)
+                                .put("previousRevision", previous)
+                                .put("how", "deployment: the revision Governor started with"));
+                        LOG.infof("Policy bundle %s revision %s is now in force (was %s)", PolicyGate.BUNDLE_NAME, shipped, previous);
+                    }
+                    return shipped;
+                }
+                return row.get().revision();
             }
-            audit.record(AuditEventType.POLICY_ACTIVATED, Actor.SYSTEM, null, gate.revision(), mapper.createObjectNode()
-                    .put("engine", gate.engineName())
-                    .put("bundle", PolicyGate.BUNDLE_NAME)
-                    .put("previousRevision", previous)
-                    .put("how", "deployment: the revision Governor started with"));
-            LOG.infof("Policy bundle %s revision %s is now in force (was %s)", PolicyGate.BUNDLE_NAME, gate.revision(), previous);
         });
+        if (!inForce.equals(shipped)) {
+            load(inForce);
+        }
+    }
+
+    /** Follows the row, so that a bundle put into force on another instance is used here too within seconds. */
+    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void follow() {
+        if (!engine.replaceable() || shipped == null) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Optional<Active> row = readActive(c, false);
+            if (row.isPresent() && !row.get().revision().equals(engine.revision())) {
+                load(row.get().revision());
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf("Cannot check which policy revision is in force (%s); this instance keeps deciding with %s", e.toString(),
+                    engine.revision());
+        }
+    }
+
+    /** What {@code GET /api/v1/policies/bundles} lists. */
+    public List<Bundle> bundles() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select revision, source, bundle_sha256, added_by, added_at from policy_bundle "
+                     + "order by added_at desc, revision");
+             ResultSet rs = ps.executeQuery()) {
+            List<Bundle> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Bundle(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getObject(5, OffsetDateTime.class)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list policy bundles: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<Active> active() {
+        try (Connection c = dataSource.getConnection()) {
+            return readActive(c, false);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the active policy: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores an uploaded bundle after it loaded and held the floor; returns it and whether it was
+     * new. A bundle that fails is refused (and the refusal audited) with the reasons.
+     */
+    public Map.Entry<Bundle, Boolean> upload(byte[] archive, Actor actor) {
+        requireReplaceable();
+        String sha256 = CanonicalJson.sha256Hex(archive);
+        WasmPolicyEngine candidate;
+        try {
+            candidate = WasmPolicyEngine.fromBundle(archive, 1);
+        } catch (PolicyEngineException e) {
+            throw refuse(actor, sha256, null, 422, "bundle-unusable", e.getMessage());
+        }
+        try (candidate) {
+            List<PolicyFloor.Failure> failures = floor.check(candidate);
+            if (!failures.isEmpty()) {
+                throw refuse(actor, sha256, candidate.revision(), 422, "below-policy-floor", "the bundle lets through what every "
+                        + "bundle must deny, so it cannot be put into force at run time (a change like this ships as a release): "
+                        + failures);
+            }
+            byte[] wasm = wasmOf(archive);
+            ProblemException conflict = null;
+            Map.Entry<Bundle, Boolean> stored = QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    Optional<Bundle> existing = readBundle(c, candidate.revision());
+                    if (existing.isPresent()) {
+                        return Map.entry(existing.get(), false);
+                    }
+                    insertBundle(c, candidate.revision(), "upload", wasm, candidate.data(), sha256, actor);
+                    audit.record(AuditEventType.POLICY_BUNDLE_UPLOADED, actor, null, candidate.revision(), mapper.createObjectNode()
+                            .put("bundleSha256", sha256)
+                            .put("floorCases", floor.cases().size()));
+                    return Map.entry(readBundle(c, candidate.revision()).orElseThrow(), true);
+                }
+            });
+            Bundle bundle = stored.getKey();
+            if (!stored.getValue() && !sha256.equals(bundle.bundleSha256()) && "upload".equals(bundle.source())) {
+                conflict = new ProblemException(409, "Conflict", "revision-taken", "revision " + bundle.revision()
+                        + " was uploaded before with other content (archive SHA-256 " + bundle.bundleSha256()
+                        + "); a revision names one bundle forever");
+            }
+            if (conflict != null) {
+                throw conflict;
+            }
+            return stored;
+        }
+    }
+
+    /** Puts a known revision into force for every instance, audited with the admin and the reason. */
+    public Active activate(String revision, String reason, Actor actor) {
+        requireReplaceable();
+        if (revision == null || !revision.matches("[0-9a-f]{64}")) {
+            throw ProblemException.badRequest("bad-revision", "revision must be the 64-hex-digit revision of a known bundle");
+        }
+        if (reason == null || reason.isBlank()) {
+            throw ProblemException.badRequest("reason-required", "say why this revision goes into force");
+        }
+        WasmPolicyEngine candidate = loadChecked(revision, actor);
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    Active before = readActive(c, true).orElseThrow(() -> new IllegalStateException("policy_active has no row"));
+                    if (before.revision().equals(revision)) {
+                        candidate.close();
+                        return before;
+                    }
+                    Bundle bundle = readBundle(c, revision).orElseThrow();
+                    writeActive(c, true, revision, "admin", actor, reason);
+                    audit.record(AuditEventType.POLICY_ACTIVATED, actor, null, revision, mapper.createObjectNode()
+                            .put("engine", engine.name())
+                            .put("bundle", PolicyGate.BUNDLE_NAME)
+                            .put("previousRevision", before.revision())
+                            .put("how", "admin")
+                            .put("reason", reason)
+                            .put("source", bundle.source())
+                            .put("bundleSha256", bundle.bundleSha256()));
+                    AfterCommit.run(transactions, () -> engine.replace(candidate, candidate.data()));
+                    return readActive(c, false).orElseThrow();
+                }
+            });
+        } catch (RuntimeException e) {
+            candidate.close();
+            throw e;
+        }
+    }
+
+    /** The revision a refused attempt concerns is audited, then the request ends with the problem. */
+    private ProblemException refuse(Actor actor, String sha256, String revision, int status, String code, String detail) {
+        QuarkusTransaction.requiringNew().run(() -> audit.record(AuditEventType.POLICY_BUNDLE_REFUSED, actor, null, revision,
+                mapper.createObjectNode().put("bundleSha256", sha256).put("code", code).put("reason", detail)));
+        registry.counter("governor.policy.bundles.refused", "code", code).increment();
+        return new ProblemException(status, status == 422 ? "Unprocessable bundle" : "Refused", code, detail);
+    }
+
+    private WasmPolicyEngine loadChecked(String revision, Actor actor) {
+        WasmPolicyEngine candidate;
+        try (Connection c = dataSource.getConnection()) {
+            candidate = loadEngine(c, revision).orElseThrow(() -> ProblemException.notFound("policy bundle " + revision
+                    + " (upload it first: POST /api/v1/policies/bundles)"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read policy bundle " + revision + ": " + e.getMessage(), e);
+        }
+        List<PolicyFloor.Failure> failures = floor.check(candidate);
+        if (!failures.isEmpty()) {
+            candidate.close();
+            throw refuse(actor, null, revision, 422, "below-policy-floor", "this release's policy floor refuses revision "
+                    + revision + ": " + failures);
+        }
+        return candidate;
+    }
+
+    /** Loads {@code revision} from the database and puts it into force on this instance. */
+    private void load(String revision) {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<WasmPolicyEngine> loaded = loadEngine(c, revision);
+            if (loaded.isEmpty()) {
+                throw new IllegalStateException("policy bundle " + revision + " is not in policy_bundle");
+            }
+            WasmPolicyEngine next = loaded.get();
+            List<PolicyFloor.Failure> failures = floor.check(next);
+            if (!failures.isEmpty()) {
+                next.close();
+                throw new IllegalStateException("revision " + revision + " does not hold this release's policy floor: " + failures);
+            }
+            engine.replace(next, next.data());
+            unloadable.set(null);
+        } catch (SQLException | RuntimeException e) {
+            if (!revision.equals(unloadable.getAndSet(revision))) {
+                LOG.errorf("ALERT policy revision %s is in force but this instance cannot use it (%s); it keeps deciding with %s",
+                        revision, e.getMessage(), engine.revision());
+                registry.counter("governor.policy.activation.failures").increment();
+            }
+        }
+    }
+
+    private Optional<WasmPolicyEngine> loadEngine(Connection c, String revision) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select wasm, data::text from policy_bundle where revision = ?")) {
+            ps.setString(1, revision);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Map<String, byte[]> parts = new LinkedHashMap<>();
+                parts.put("policy.wasm", rs.getBytes(1));
+                parts.put("data.json", rs.getString(2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                parts.put(".manifest", mapper.createObjectNode().put("revision", revision).toString()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return Optional.of(WasmPolicyEngine.fromBundle(TarGz.write(parts), PolicyEngineProducer.poolSize()));
+            }
+        }
+    }
+
+    private void requireReplaceable() {
+        if (!engine.replaceable()) {
+            throw new ProblemException(409, "Conflict", "engine-not-replaceable", "this Governor evaluates on an OPA server, which "
+                    + "loads its own bundles; put the bundle into force there (governor.policy.engine=server)");
+        }
+    }
+
+    private void recordServerRevision() {
+        QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                String previous = lastAudited(c);
+                if (!shipped.equals(previous)) {
+                    audit.record(AuditEventType.POLICY_ACTIVATED, Actor.SYSTEM, null, shipped, mapper.createObjectNode()
+                            .put("engine", engine.name())
+                            .put("bundle", PolicyGate.BUNDLE_NAME)
+                            .put("previousRevision", previous)
+                            .put("how", "deployment: the revision the OPA server answered with at start"));
+                }
+                return null;
+            }
+        });
+    }
+
+    private static String lastAudited(Connection c) {
+        try (PreparedStatement ps = c.prepareStatement("select policy_revision from audit_entry where event_type = ? "
+                + "order by entry_index desc limit 1")) {
+            ps.setString(1, AuditEventType.POLICY_ACTIVATED.type());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the last policy activation: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Active> readActive(Connection c, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select revision, source, deployed_revision, activated_by, activated_at, reason "
+                + "from policy_active where id = 1" + (lock ? " for update" : ""));
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Active(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getObject(5, OffsetDateTime.class), rs.getString(6)));
+        }
+    }
+
+    private void writeActive(Connection c, boolean exists, String revision, String source, Actor actor, String reason)
+            throws SQLException {
+        String sql = exists
+                ? "update policy_active set revision = ?, source = ?, deployed_revision = ?, activated_by = ?, activated_at = ?, "
+                        + "reason = ? where id = 1"
+                : "insert into policy_active (revision, source, deployed_revision, activated_by, activated_at, reason, id) "
+                        + "values (?, ?, ?, ?, ?, ?, 1) on conflict (id) do nothing";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, revision);
+            ps.setString(2, source);
+            ps.setString(3, source.equals("deployment") ? revision : shipped);
+            ps.setString(4, actor.toString());
+            ps.setObject(5, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.setString(6, reason);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Optional<Bundle> readBundle(Connection c, String revision) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select revision, source, bundle_sha256, added_by, added_at from policy_bundle "
+                + "where revision = ?")) {
+            ps.setString(1, revision);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Bundle(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getObject(5, OffsetDateTime.class)));
+            }
+        }
+    }
+
+    private static void insertBundle(Connection c, String revision, String source, byte[] wasm, JsonNode data, String sha256,
+                                     Actor actor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into policy_bundle (revision, source, wasm, data, bundle_sha256, "
+                + "added_by, added_at) values (?, ?, ?, cast(? as jsonb), ?, ?, ?) on conflict (revision) do nothing")) {
+            ps.setString(1, revision);
+            ps.setString(2, source);
+            ps.setBytes(3, wasm);
+            ps.setString(4, data.toString());
+            ps.setString(5, sha256);
+            ps.setString(6, actor.toString());
+            ps.setObject(7, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
+    }
+
+    private static byte[] wasmOnClasspath() {
+        try (var in = PolicyActivation.class.getClassLoader().getResourceAsStream(WasmPolicyEngine.RESOURCE_DIR + "policy.wasm")) {
+            if (in == null) {
+                throw new IllegalStateException("the shipped policy.wasm is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the shipped policy.wasm", e);
+        }
+    }
+
+    private static byte[] wasmOf(byte[] archive) {
+        byte[] wasm = TarGz.read(archive).get("policy.wasm");
+        if (wasm == null) {
+            throw new IllegalStateException("the bundle lost its policy.wasm between two reads");
+        }
+        return wasm;
+    }
+
+    /** For the health check and metrics: the revision this instance decides with. */
+    public String inForceHere() {
+        return engine.revision();
     }
 }

@@ -20,20 +20,28 @@ public class PolicyEngineProducer {
     @Produces
     @Singleton
     @Startup
-    PolicyEngine engine(GovernorConfig config) {
-        PolicyEngine engine = switch (config.policy().engine()) {
-            case "wasm" -> WasmPolicyEngine.fromClasspath(Runtime.getRuntime().availableProcessors() * 2);
-            case "server" -> new OpaServerPolicyEngine(URI.create(config.policy().serverUrl()
+    ActivePolicyEngine engine(GovernorConfig config) {
+        ActivePolicyEngine engine = switch (config.policy().engine()) {
+            case "wasm" -> {
+                WasmPolicyEngine wasm = WasmPolicyEngine.fromClasspath(poolSize());
+                yield new ActivePolicyEngine(wasm, wasm.data(), true);
+            }
+            case "server" -> new ActivePolicyEngine(new OpaServerPolicyEngine(URI.create(config.policy().serverUrl()
                     .orElseThrow(() -> new IllegalStateException("governor.policy.engine=server needs governor.policy.server-url (GOVERNOR_OPA_URL)"))),
-                    config.policy().serverTimeout());
+                    config.policy().serverTimeout()), null, false);
             default -> throw new IllegalStateException("governor.policy.engine must be wasm or server, not "
                     + config.policy().engine());
         };
-        LOG.infof("Policy engine %s, bundle revision %s", engine.name(), engine.revision());
+        LOG.infof("Policy engine %s, bundle revision %s (as shipped)", engine.name(), engine.revision());
         return engine;
     }
 
-    void close(@Disposes PolicyEngine engine) {
+    /** Concurrent evaluations per loaded bundle. */
+    static int poolSize() {
+        return Runtime.getRuntime().availableProcessors() * 2;
+    }
+
+    void close(@Disposes ActivePolicyEngine engine) {
         engine.close();
     }
 }

@@ -40,7 +40,11 @@ class SecurityMatrixIT {
     private static final Set<String> ANY = Set.of(PROPOSER, OFFICER, REGULATOR, ADMIN);
 
     /** One endpoint: how to call it, and which roles may. */
-    private record Endpoint(String method, String path, String body, Set<String> roles) {
+    private record Endpoint(String method, String path, String body, Set<String> roles, String contentType) {
+        Endpoint(String method, String path, String body, Set<String> roles) {
+            this(method, path, body, roles, "application/json");
+        }
+
         @Override
         public String toString() {
             return method + " " + path;
@@ -60,6 +64,9 @@ class SecurityMatrixIT {
                 new Endpoint("POST", "/api/v1/killswitch/pause", "{\"reason\":\"\"}", Set.of(OFFICER, ADMIN)),
                 new Endpoint("POST", "/api/v1/killswitch/resume", "{\"reason\":\"\"}", Set.of(OFFICER)),
                 new Endpoint("GET", "/api/v1/policies/active", null, ANY),
+                new Endpoint("POST", "/api/v1/policies/active", "{\"revision\":\"\",\"reason\":\"\"}", Set.of(ADMIN)),
+                new Endpoint("GET", "/api/v1/policies/bundles", null, Set.of(OFFICER, REGULATOR, ADMIN)),
+                new Endpoint("POST", "/api/v1/policies/bundles", "not a bundle", Set.of(ADMIN), "application/gzip"),
                 new Endpoint("GET", "/api/v1/audit/checkpoint", null, Set.of(REGULATOR, OFFICER)),
                 new Endpoint("GET", "/api/v1/audit/verifier-key", null, Set.of(REGULATOR, OFFICER, ADMIN)),
                 new Endpoint("GET", "/api/v1/audit/entries?proposalId=" + proposal, null, Set.of(REGULATOR, OFFICER)),
@@ -122,7 +129,7 @@ class SecurityMatrixIT {
             r = r.auth().oauth2(token);
         }
         if (e.body() != null) {
-            r = r.contentType("application/json").body(e.body());
+            r = r.contentType(e.contentType()).body(e.body().getBytes(StandardCharsets.UTF_8));
         }
         return "GET".equals(e.method()) ? r.get(e.path()) : r.post(e.path());
     }
