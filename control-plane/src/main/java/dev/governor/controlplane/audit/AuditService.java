@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /** The regulator's view of the log: entries, proofs, checkpoints and evidence bundles. */
 @ApplicationScoped
@@ -63,42 +64,61 @@ public class AuditService {
         return result;
     }
 
+    /**
+     * Proof that entry {@code index} is in the tree of {@code treeSize} entries (default: the newest
+     * signed tree), read on one connection. Proofs are against checkpoints already signed (every
+     * few seconds, by {@link CheckpointService}); a read never signs one, except the very first.
+     */
     @WithSpan("AuditService.inclusion")
     public ObjectNode inclusion(long index, Long treeSize) {
-        StoredCheckpoint cp = checkpoints.current();
-        long size = treeSize != null ? treeSize : cp.treeHead().size();
-        if (index < 0 || index >= size || size > cp.treeHead().size()) {
+        StoredCheckpoint newest = newestCovering(treeSize);
+        long signed = newest.treeHead().size();
+        long size = treeSize != null ? treeSize : signed;
+        if (index < 0 || index >= size || size > signed) {
             throw ProblemException.badRequest("out-of-range", "Entry " + index + " is not in a tree of size " + size
-                    + "; the newest signed tree has " + cp.treeHead().size() + " entries");
+                    + "; the newest signed tree has " + signed + " entries");
         }
-        AuditEntry entry = read(c -> store.entry(c, index))
-                .orElseThrow(() -> ProblemException.notFound("No audit entry " + index));
-        InclusionProof proof = read(c -> store.inclusionProof(c, index, size));
-        ObjectNode node = mapper.createObjectNode();
-        node.put("leafIndex", proof.leafIndex());
-        node.put("treeSize", proof.treeSize());
-        node.put("leafHash", Base64.getEncoder().encodeToString(entry.leafHash()));
-        node.put("leaf", entry.leafJson());
-        hashes(node, proof.hashes());
-        read(c -> store.checkpoint(c, size)).ifPresent(k -> node.put("checkpoint", k.signedNote()));
-        return node;
+        return read(c -> {
+            AuditEntry entry = store.entry(c, index).orElseThrow(() -> ProblemException.notFound("No audit entry " + index));
+            InclusionProof proof = store.inclusionProof(c, index, size);
+            ObjectNode node = mapper.createObjectNode();
+            node.put("leafIndex", proof.leafIndex());
+            node.put("treeSize", proof.treeSize());
+            node.put("leafHash", Base64.getEncoder().encodeToString(entry.leafHash()));
+            node.put("leaf", entry.leafJson());
+            hashes(node, proof.hashes());
+            (size == signed ? Optional.of(newest) : store.checkpoint(c, size)).ifPresent(k -> node.put("checkpoint", k.signedNote()));
+            return node;
+        });
     }
 
     @WithSpan("AuditService.consistency")
     public ObjectNode consistency(long from, long to) {
-        StoredCheckpoint cp = checkpoints.current();
-        if (from < 0 || from > to || to > cp.treeHead().size()) {
-            throw ProblemException.badRequest("out-of-range", "Need 0 <= from <= to <= " + cp.treeHead().size()
+        long signed = newestCovering(to).treeHead().size();
+        if (from < 0 || from > to || to > signed) {
+            throw ProblemException.badRequest("out-of-range", "Need 0 <= from <= to <= " + signed
                     + " (the newest signed tree size)");
         }
-        ConsistencyProof proof = read(c -> store.consistencyProof(c, from, to));
-        ObjectNode node = mapper.createObjectNode();
-        node.put("fromSize", proof.fromSize());
-        node.put("toSize", proof.toSize());
-        hashes(node, proof.hashes());
-        read(c -> store.checkpoint(c, from)).ifPresent(k -> node.put("fromCheckpoint", k.signedNote()));
-        read(c -> store.checkpoint(c, to)).ifPresent(k -> node.put("toCheckpoint", k.signedNote()));
-        return node;
+        return read(c -> {
+            ConsistencyProof proof = store.consistencyProof(c, from, to);
+            ObjectNode node = mapper.createObjectNode();
+            node.put("fromSize", proof.fromSize());
+            node.put("toSize", proof.toSize());
+            hashes(node, proof.hashes());
+            store.checkpoint(c, from).ifPresent(k -> node.put("fromCheckpoint", k.signedNote()));
+            store.checkpoint(c, to).ifPresent(k -> node.put("toCheckpoint", k.signedNote()));
+            return node;
+        });
+    }
+
+    /**
+     * The newest stored checkpoint, read again when a caller names a bigger tree than the one last
+     * seen. Proofs are against checkpoints already signed (every few seconds, by
+     * {@link CheckpointService}): a read never signs one, except the first of all.
+     */
+    private StoredCheckpoint newestCovering(Long treeSize) {
+        StoredCheckpoint newest = checkpoints.newestStored();
+        return treeSize != null && treeSize > newest.treeHead().size() ? checkpoints.refreshNewest() : newest;
     }
 
     /** Every entry about the proposal with its inclusion proof against a checkpoint signed now. */

@@ -31,6 +31,11 @@ public class CheckpointService {
     private final AgroalDataSource dataSource;
     private final KafkaClients kafka;
     private final GovernorConfig config;
+    /** The newest stored checkpoint this instance has seen, and when it looked (nanoTime). */
+    private volatile Seen seen;
+
+    private record Seen(StoredCheckpoint checkpoint, long at) {
+    }
 
     public CheckpointService(AuditLogStore store, AuditKeys keys, AgroalDataSource dataSource, KafkaClients kafka,
                              GovernorConfig config) {
@@ -69,7 +74,42 @@ public class CheckpointService {
         if (fresh[0] != null) {
             publish(fresh[0]);
         }
+        remember(cp);
         return cp;
+    }
+
+    /**
+     * The newest stored checkpoint, as read at most a second ago (proof requests ask for it on
+     * every call; another instance may have stored a newer one since). Never signs, except the
+     * first checkpoint of an empty table.
+     */
+    public StoredCheckpoint newestStored() {
+        Seen s = seen;
+        if (s != null && System.nanoTime() - s.at() < 1_000_000_000L) {
+            return s.checkpoint();
+        }
+        return refreshNewest();
+    }
+
+    /** Reads the newest stored checkpoint now (for a tree size beyond the one last seen). */
+    public StoredCheckpoint refreshNewest() {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<StoredCheckpoint> latest = store.latestCheckpoint(c);
+            if (latest.isPresent()) {
+                remember(latest.get());
+                return latest.get();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("reading the newest checkpoint failed: " + e.getMessage(), e);
+        }
+        return current();
+    }
+
+    private void remember(StoredCheckpoint cp) {
+        Seen s = seen;
+        if (s == null || cp.treeHead().size() >= s.checkpoint().treeHead().size()) {
+            seen = new Seen(cp, System.nanoTime());
+        }
     }
 
     private void publish(StoredCheckpoint cp) {
