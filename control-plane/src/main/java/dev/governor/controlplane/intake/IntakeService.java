@@ -138,8 +138,9 @@ public class IntakeService {
                 ? pending.stream().map(p -> gate.decide(p.proposal(), p.context())).toList()
                 : evaluate(pending);
 
+        boolean held = !killSwitch.runs(halt); // one state for the whole batch
         for (int i = 0; i < pending.size(); i++) {
-            toPublish.add(store(pending.get(i), decided.get(i), now, !killSwitch.runs(halt)));
+            toPublish.add(store(pending.get(i), decided.get(i), now, held));
         }
         em.flush();
         insertObservations(pending, now);

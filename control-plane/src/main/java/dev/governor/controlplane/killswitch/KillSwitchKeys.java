@@ -4,6 +4,7 @@ import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.support.KeyFiles;
 import dev.governor.killswitch.state.Ed25519Keys;
 import dev.governor.killswitch.state.Ed25519StateSigner;
+import dev.governor.killswitch.state.CachingStateVerifier;
 import dev.governor.killswitch.state.Ed25519StateVerifier;
 import dev.governor.killswitch.state.StateSigner;
 import dev.governor.killswitch.state.StateVerifier;
@@ -52,7 +53,9 @@ public class KillSwitchKeys {
         PrivateKey privateKey = Ed25519Keys.privateKey(Base64.getDecoder().decode(pkcs8.strip()));
         this.publicKey = publicKeyOf(privateKey);
         this.signer = new Ed25519StateSigner(privateKey);
-        this.verifier = new Ed25519StateVerifier(publicKey);
+        // States change a few times a day but are checked on every decision, promotion and read:
+        // a valid signature over the same bytes is verified once (Ed25519 in Java costs about a millisecond).
+        this.verifier = new CachingStateVerifier(new Ed25519StateVerifier(publicKey), 64);
         LOG.infof("Kill-switch states are signed; verifier key (X.509, base64) %s", verifierKey());
     }
 
