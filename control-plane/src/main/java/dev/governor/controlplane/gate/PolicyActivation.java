@@ -19,7 +19,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
@@ -69,7 +71,11 @@ public class PolicyActivation {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final PolicyFloor floor = PolicyFloor.fromClasspath();
-    private final AtomicReference<String> unloadable = new AtomicReference<>();
+    /** A revision in force that this instance could not load, and when it last tried (nanoTime). */
+    private record Failed(String revision, long at) {
+    }
+
+    private final AtomicReference<Failed> unloadable = new AtomicReference<>();
     private String shipped;
 
     public PolicyActivation(ActivePolicyEngine engine, AuditTrail audit, AgroalDataSource dataSource,
@@ -82,7 +88,8 @@ public class PolicyActivation {
         this.registry = registry;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /** Before intake and the review sweeps start (default priority), so that none decides with a revision not in force. */
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         shipped = engine.revision();
         if (!engine.replaceable()) {
             recordServerRevision();
@@ -97,14 +104,7 @@ public class PolicyActivation {
                     // First start, or a new release: its own bundle goes into force.
                     String previous = row.map(Active::revision).orElseGet(() -> lastAudited(c));
                     writeActive(c, row.isPresent(), shipped, "deployment", Actor.SYSTEM, "deployment: the revision this release ships");
-                    if (!shipped.equals(previous)) {
-                        audit.record(AuditEventType.POLICY_ACTIVATED, Actor.SYSTEM, null, shipped, mapper.createObjectNode()
-                                .put("engine", engine.name())
-                                .put("bundle", PolicyGate.BUNDLE_NAME)
-                                .put("previousRevision", previous)
-                                .put("how", "deployment: the revision Governor started with"));
-                        LOG.infof("Policy bundle %s revision %s is now in force (was %s)", PolicyGate.BUNDLE_NAME, shipped, previous);
-                    }
+                    recordDeployment(previous, "deployment: the revision Governor started with");
                     return shipped;
                 }
                 return row.get().revision();
@@ -124,7 +124,12 @@ public class PolicyActivation {
         try (Connection c = dataSource.getConnection()) {
             Optional<Active> row = readActive(c, false);
             if (row.isPresent() && !row.get().revision().equals(engine.revision())) {
-                load(row.get().revision());
+                Failed failed = unloadable.get();
+                // Loading compiles the policy: a revision that failed is tried again every minute, not every 2 s.
+                if (failed == null || !failed.revision().equals(row.get().revision())
+                        || System.nanoTime() - failed.at() > 60_000_000_000L) {
+                    load(row.get().revision());
+                }
             }
         } catch (SQLException | RuntimeException e) {
             LOG.errorf("Cannot check which policy revision is in force (%s); this instance keeps deciding with %s", e.toString(),
@@ -284,7 +289,8 @@ public class PolicyActivation {
             engine.replace(next, next.data());
             unloadable.set(null);
         } catch (SQLException | RuntimeException e) {
-            if (!revision.equals(unloadable.getAndSet(revision))) {
+            Failed before = unloadable.getAndSet(new Failed(revision, System.nanoTime()));
+            if (before == null || !before.revision().equals(revision)) {
                 LOG.errorf("ALERT policy revision %s is in force but this instance cannot use it (%s); it keeps deciding with %s",
                         revision, e.getMessage(), engine.revision());
                 registry.counter("governor.policy.activation.failures").increment();
@@ -319,17 +325,23 @@ public class PolicyActivation {
     private void recordServerRevision() {
         QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                String previous = lastAudited(c);
-                if (!shipped.equals(previous)) {
-                    audit.record(AuditEventType.POLICY_ACTIVATED, Actor.SYSTEM, null, shipped, mapper.createObjectNode()
-                            .put("engine", engine.name())
-                            .put("bundle", PolicyGate.BUNDLE_NAME)
-                            .put("previousRevision", previous)
-                            .put("how", "deployment: the revision the OPA server answered with at start"));
-                }
+                recordDeployment(lastAudited(c), "deployment: the revision the OPA server answered with at start");
                 return null;
             }
         });
+    }
+
+    /** Audits the shipped revision going into force, unless it already was. */
+    private void recordDeployment(String previous, String how) {
+        if (shipped.equals(previous)) {
+            return;
+        }
+        audit.record(AuditEventType.POLICY_ACTIVATED, Actor.SYSTEM, null, shipped, mapper.createObjectNode()
+                .put("engine", engine.name())
+                .put("bundle", PolicyGate.BUNDLE_NAME)
+                .put("previousRevision", previous)
+                .put("how", how));
+        LOG.infof("Policy bundle %s revision %s is now in force (was %s)", PolicyGate.BUNDLE_NAME, shipped, previous);
     }
 
     private static String lastAudited(Connection c) {
