@@ -186,8 +186,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
             return newInstance();
         } catch (RuntimeException e) {
             creatable.release();
-            throw new PolicyEngineException("cannot instantiate the committed wasm policy " + RESOURCE_DIR
-                    + "policy.wasm (revision " + revision + "): " + e.getMessage(), e);
+            throw new PolicyEngineException("cannot instantiate the wasm policy of revision " + revision + ": " + e.getMessage(), e);
         }
     }
 

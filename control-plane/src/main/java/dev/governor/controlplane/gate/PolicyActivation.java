@@ -273,8 +273,42 @@ public class PolicyActivation {
         return candidate;
     }
 
+    /**
+     * Whether this instance decides with the revision in force right now (read from the row, not
+     * from the last 2 s poll), loading it first when it has just changed. False when the revision
+     * in force cannot be loaded here: callers hold what they would decide (fail closed) rather
+     * than decide with a revision that is not in force.
+     */
+    public boolean inForce() {
+        if (!engine.replaceable() || shipped == null) {
+            return true;
+        }
+        String revision;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select revision from policy_active where id = 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return true; // not initialised: the shipped revision is the only one there is
+            }
+            revision = rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read which policy revision is in force: " + e.getMessage(), e);
+        }
+        if (revision.equals(engine.revision())) {
+            return true;
+        }
+        Failed failed = unloadable.get();
+        if (failed == null || !failed.revision().equals(revision) || System.nanoTime() - failed.at() > 60_000_000_000L) {
+            load(revision);
+        }
+        return revision.equals(engine.revision());
+    }
+
     /** Loads {@code revision} from the database and puts it into force on this instance. */
-    private void load(String revision) {
+    private synchronized void load(String revision) {
+        if (revision.equals(engine.revision())) {
+            return; // loaded meanwhile by another caller
+        }
         try (Connection c = dataSource.getConnection()) {
             Optional<WasmPolicyEngine> loaded = loadEngine(c, revision);
             if (loaded.isEmpty()) {
@@ -291,8 +325,9 @@ public class PolicyActivation {
         } catch (SQLException | RuntimeException e) {
             Failed before = unloadable.getAndSet(new Failed(revision, System.nanoTime()));
             if (before == null || !before.revision().equals(revision)) {
-                LOG.errorf("ALERT policy revision %s is in force but this instance cannot use it (%s); it keeps deciding with %s",
-                        revision, e.getMessage(), engine.revision());
+                LOG.errorf("ALERT policy revision %s is in force but this instance cannot use it (%s); it holds proposals and "
+                        + "blocks promotions until it can (it still has %s); retried every minute", revision, e.getMessage(),
+                        engine.revision());
                 registry.counter("governor.policy.activation.failures").increment();
             }
         }

@@ -6,6 +6,7 @@ import dev.governor.controlplane.audit.AuditTrail;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
+import dev.governor.controlplane.gate.PolicyActivation;
 import dev.governor.controlplane.gate.PolicyGate;
 import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalRepository;
@@ -54,6 +55,7 @@ public class IntakeService {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final KillSwitchService killSwitch;
+    private final PolicyActivation policies;
     private final Counter received;
     private final Counter duplicates;
     private final Counter haltRequests;
@@ -62,8 +64,10 @@ public class IntakeService {
             Daemons.named("governor-policy-eval"));
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, AuditTrail audit,
-                         EntityManager em, ObjectMapper mapper, MeterRegistry registry, KillSwitchService killSwitch) {
+                         EntityManager em, ObjectMapper mapper, MeterRegistry registry, KillSwitchService killSwitch,
+                         PolicyActivation policies) {
         this.killSwitch = killSwitch;
+        this.policies = policies;
         this.proposals = proposals;
         this.decisions = decisions;
         this.gate = gate;
@@ -101,6 +105,8 @@ public class IntakeService {
         // Decided on the state as committed now: while halted, proposals are still received, decided
         // and audited, but held (RECEIVED, received-while-paused) and decided again after the resume.
         PauseState halt = killSwitch.current();
+        // Likewise while this instance cannot decide with the policy revision in force (ADR 0007).
+        boolean policyInForce = policies.inForce();
 
         // First pass, in record order: classify, and give each new proposal the context it is
         // decided in (earlier proposals of the same loop in this batch count for the rate rule).
@@ -138,7 +144,7 @@ public class IntakeService {
                 ? pending.stream().map(p -> gate.decide(p.proposal(), p.context())).toList()
                 : evaluate(pending);
 
-        boolean held = !killSwitch.runs(halt); // one state for the whole batch
+        boolean held = !killSwitch.runs(halt) || !policyInForce; // one state for the whole batch
         for (int i = 0; i < pending.size(); i++) {
             toPublish.add(store(pending.get(i), decided.get(i), now, held));
         }

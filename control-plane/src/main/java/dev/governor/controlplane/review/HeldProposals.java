@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
 import dev.governor.controlplane.config.GovernorConfig;
+import dev.governor.controlplane.gate.PolicyActivation;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
 import dev.governor.controlplane.intake.IntakeService;
@@ -44,6 +45,7 @@ public class HeldProposals {
     private static final int BATCH = 50;
 
     private final KillSwitchService killSwitch;
+    private final PolicyActivation policies;
     private final ProposalRepository proposals;
     private final DecisionRepository decisions;
     private final IntakeService decider;
@@ -56,8 +58,9 @@ public class HeldProposals {
 
     public HeldProposals(KillSwitchService killSwitch, ProposalRepository proposals, DecisionRepository decisions,
                          IntakeService decider, PromotionService promotions, AuditTrail audit, ObjectMapper mapper,
-                         GovernorConfig config) {
+                         GovernorConfig config, PolicyActivation policies) {
         this.killSwitch = killSwitch;
+        this.policies = policies;
         this.proposals = proposals;
         this.decisions = decisions;
         this.decider = decider;
@@ -132,10 +135,11 @@ public class HeldProposals {
             return false;
         }
         PauseState ks = killSwitch.lockForPromotion();
-        if (!killSwitch.runs(ks)) {
+        if (!killSwitch.runs(ks) || !policies.inForce()) {
             return false;
         }
-        DecisionEntity fresh = decider.redecide(p, ks, "received while the kill switch was halted; decided again after the resume");
+        DecisionEntity fresh = decider.redecide(p, ks, "held when received (kill switch halted, or the policy revision in force "
+                + "not yet usable here); decided again");
         p.decisionId = fresh.decisionId;
         p.status = ("DENY".equals(fresh.outcome) ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW).name();
         p.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
+import dev.governor.controlplane.gate.PolicyActivation;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.intake.IntakeService;
 import dev.governor.controlplane.killswitch.KillSwitchService;
@@ -47,6 +48,7 @@ public class PromotionService {
     }
 
     private final KillSwitchService killSwitch;
+    private final PolicyActivation policies;
     private final IntakeService decider;
     private final AuditTrail audit;
     private final AgroalDataSource dataSource;
@@ -58,8 +60,9 @@ public class PromotionService {
 
     public PromotionService(KillSwitchService killSwitch, IntakeService decider, AuditTrail audit, AgroalDataSource dataSource,
                             EntityManager em, ObjectMapper mapper, TransactionSynchronizationRegistry transactions,
-                            PromotionRelay relay, MeterRegistry registry) {
+                            PromotionRelay relay, MeterRegistry registry, PolicyActivation policies) {
         this.killSwitch = killSwitch;
+        this.policies = policies;
         this.decider = decider;
         this.audit = audit;
         this.dataSource = dataSource;
@@ -103,16 +106,19 @@ public class PromotionService {
     public ProposalStatus promote(ProposalEntity p, List<Counted> approvals, int required, String why) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         PauseState ks = killSwitch.lockForPromotion();
-        if (!killSwitch.runs(ks)) {
+        // The fresh decision below must be made with the revision in force, or not at all (ADR 0007).
+        boolean policyInForce = policies.inForce();
+        if (!killSwitch.runs(ks) || !policyInForce) {
             boolean already = ProposalStatus.BLOCKED.name().equals(p.status);
             p.status = ProposalStatus.BLOCKED.name();
             p.updatedAt = now;
             if (!already) {
                 audit.record(AuditEventType.PROPOSAL_BLOCKED, Actor.SYSTEM, p.proposalId, null, mapper.createObjectNode()
                         .put("killSwitchState", ks.state().name()).put("killSwitchEpoch", ks.epoch())
-                        .put("verified", killSwitch.verifies(ks)).put("approvals", approvals.size()).put("required", required));
-                LOG.warnf("Proposal %s is fully approved but BLOCKED: the kill switch is %s (epoch %d); it promotes after resume",
-                        p.proposalId, ks.state(), ks.epoch());
+                        .put("verified", killSwitch.verifies(ks)).put("policyRevisionInForceUsable", policyInForce)
+                        .put("approvals", approvals.size()).put("required", required));
+                LOG.warnf("Proposal %s is fully approved but BLOCKED: the kill switch is %s (epoch %d), policy revision in force "
+                        + "usable here: %s; it promotes once both allow", p.proposalId, ks.state(), ks.epoch(), policyInForce);
             }
             return ProposalStatus.BLOCKED;
         }

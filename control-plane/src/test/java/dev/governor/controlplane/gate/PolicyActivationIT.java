@@ -123,6 +123,29 @@ class PolicyActivationIT {
         assertThat(Governance.count("select count(*) from policy_bundle where revision = ?", revisionOf(tighter))).isZero();
     }
 
+    /**
+     * Fail closed: while the revision in force cannot be used on this instance (here a stored
+     * bundle whose wasm does not load), proposals are held, not decided with another revision;
+     * once a usable revision is in force again they are decided.
+     */
+    @Test
+    void whileTheRevisionInForceCannotBeUsedHereProposalsAreHeldThenDecided() {
+        String broken = CanonicalJson.sha256Hex(("broken-" + run).getBytes(StandardCharsets.UTF_8));
+        assertThat(Governance.executeAsOwner("insert into policy_bundle (revision, source, wasm, data, bundle_sha256, added_by, "
+                + "added_at) values (?, 'upload', decode('0061736d', 'hex'), '{}'::jsonb, ?, 'test', now())", broken, broken))
+                .isEqualTo(1);
+        assertThat(Governance.executeAsOwner("update policy_active set revision = ? where id = 1", broken)).isEqualTo(1);
+
+        String id = "held-by-policy-" + run;
+        Governance.submit(id, "loop-held-policy-" + run, 0.2);
+        Response held = Governance.awaitStatus(id, "RECEIVED");
+        assertThat(held.jsonPath().getBoolean("receivedWhilePaused")).isTrue();
+
+        activate(shipped, "a usable revision again").then().statusCode(200);
+        Response decided = Governance.awaitStatus(id, "PENDING_REVIEW"); // the held-proposal sweep runs every 30 s
+        assertThat(decided.jsonPath().getString("decision.bundles.rsi.revision")).isEqualTo(shipped);
+    }
+
     private static Response active() {
         return given().auth().oauth2(Keycloak.token("rita")).get("/api/v1/policies/active");
     }
