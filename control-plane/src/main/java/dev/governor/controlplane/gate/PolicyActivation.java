@@ -183,30 +183,40 @@ public class PolicyActivation {
                         + failures);
             }
             byte[] wasm = wasmOf(archive);
-            ProblemException conflict = null;
+            JsonNode data = candidate.data();
+            // null: the revision is taken by other content
             Map.Entry<Bundle, Boolean> stored = QuarkusTransaction.requiringNew().call(() -> {
                 try (Connection c = dataSource.getConnection()) {
                     Optional<Bundle> existing = readBundle(c, candidate.revision());
                     if (existing.isPresent()) {
-                        return Map.entry(existing.get(), false);
+                        return sameContent(c, candidate.revision(), wasm, data) ? Map.entry(existing.get(), false) : null;
                     }
-                    insertBundle(c, candidate.revision(), "upload", wasm, candidate.data(), sha256, actor);
+                    insertBundle(c, candidate.revision(), "upload", wasm, data, sha256, actor);
                     audit.record(AuditEventType.POLICY_BUNDLE_UPLOADED, actor, null, candidate.revision(), mapper.createObjectNode()
                             .put("bundleSha256", sha256)
                             .put("floorCases", floor.cases().size()));
                     return Map.entry(readBundle(c, candidate.revision()).orElseThrow(), true);
                 }
             });
-            Bundle bundle = stored.getKey();
-            if (!stored.getValue() && !sha256.equals(bundle.bundleSha256()) && "upload".equals(bundle.source())) {
-                conflict = new ProblemException(409, "Conflict", "revision-taken", "revision " + bundle.revision()
-                        + " was uploaded before with other content (archive SHA-256 " + bundle.bundleSha256()
-                        + "); a revision names one bundle forever");
-            }
-            if (conflict != null) {
-                throw conflict;
+            if (stored == null) {
+                throw refuse(actor, sha256, candidate.revision(), 409, "revision-taken", "revision " + candidate.revision()
+                        + " already names a bundle with another policy.wasm or data; a revision names one bundle forever");
             }
             return stored;
+        }
+    }
+
+    /** Whether the stored bundle of {@code revision} has exactly this policy and data. */
+    private boolean sameContent(Connection c, String revision, byte[] wasm, JsonNode data) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select wasm, data::text from policy_bundle where revision = ?")) {
+            ps.setString(1, revision);
+            try (ResultSet rs = ps.executeQuery()) {
+                try {
+                    return rs.next() && java.util.Arrays.equals(rs.getBytes(1), wasm) && mapper.readTree(rs.getString(2)).equals(data);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    return false;
+                }
+            }
         }
     }
 
@@ -253,7 +263,8 @@ public class PolicyActivation {
         QuarkusTransaction.requiringNew().run(() -> audit.record(AuditEventType.POLICY_BUNDLE_REFUSED, actor, null, revision,
                 mapper.createObjectNode().put("bundleSha256", sha256).put("code", code).put("reason", detail)));
         registry.counter("governor.policy.bundles.refused", "code", code).increment();
-        return new ProblemException(status, status == 422 ? "Unprocessable bundle" : "Refused", code, detail);
+        return new ProblemException(status, status == 422 ? "Unprocessable bundle" : status == 409 ? "Conflict" : "Refused", code,
+                detail);
     }
 
     private WasmPolicyEngine loadChecked(String revision, Actor actor) {

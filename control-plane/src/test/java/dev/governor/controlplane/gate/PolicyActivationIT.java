@@ -63,6 +63,11 @@ class PolicyActivationIT {
         assertThat(uploaded.jsonPath().getString("revision")).isEqualTo(revision);
         assertThat(uploaded.jsonPath().getString("bundleSha256")).isEqualTo(CanonicalJson.sha256Hex(tighter));
         upload("adam", tighter).then().statusCode(200); // the same bundle again: nothing new
+        // Other content under the same revision is refused: a revision names one bundle forever.
+        byte[] impostor = bundle(data -> ((ObjectNode) data.at("/governor/thresholds/ai_rnd")).put("alert", 0.35), revision);
+        Response taken = upload("adam", impostor);
+        taken.then().statusCode(409);
+        assertThat(taken.jsonPath().getString("code")).isEqualTo("revision-taken");
         assertThat(active().jsonPath().getString("revision")).as("uploading does not put it into force").isNotEqualTo(revision);
 
         String before = "before-" + run;
@@ -164,9 +169,13 @@ class PolicyActivationIT {
      * bundle (the wasm does not embed data). The revision is unique per test run.
      */
     private byte[] bundle(Consumer<JsonNode> change) throws IOException {
+        return bundle(change, null);
+    }
+
+    private byte[] bundle(Consumer<JsonNode> change, String forcedRevision) throws IOException {
         JsonNode data = ProposalMessages.MAPPER.readTree(shippedFile("data.json"));
         change.accept(data);
-        String revision = CanonicalJson.sha256Hex((run + data).getBytes(StandardCharsets.UTF_8));
+        String revision = forcedRevision != null ? forcedRevision : CanonicalJson.sha256Hex((run + data).getBytes(StandardCharsets.UTF_8));
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("/data.json", data.toString().getBytes(StandardCharsets.UTF_8));
         files.put("/policy.wasm", shippedFile("policy.wasm"));
