@@ -93,7 +93,14 @@ public final class WasmPolicyEngine implements PolicyEngine {
         } catch (IOException e) {
             throw new PolicyEngineException("the bundle's data.json or .manifest is not JSON: " + e.getMessage(), e);
         }
-        String revision = manifest.path("revision").asText("");
+        return fromParts(wasm, data, manifest.path("revision").asText(""), poolSize);
+    }
+
+    /** A policy from its parts, as a bundle holds them (the wasm, the data document, the revision). */
+    public static WasmPolicyEngine fromParts(byte[] wasm, JsonNode data, String revision, int poolSize) {
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
+        }
         if (!revision.matches("[0-9a-f]{64}")) {
             throw new PolicyEngineException("the bundle's revision must be a SHA-256 hex digest (opa build --revision), not '"
                     + revision + "'");
@@ -118,6 +125,11 @@ public final class WasmPolicyEngine implements PolicyEngine {
     private static WasmPolicyEngine started(WasmPolicyEngine engine) {
         engine.release(engine.borrow());
         return engine;
+    }
+
+    /** The compiled policy, as loaded. */
+    public byte[] wasm() {
+        return wasm.clone();
     }
 
     /** The data document the policy evaluates with (thresholds, protected paths, evaluators, limits, tiers). */

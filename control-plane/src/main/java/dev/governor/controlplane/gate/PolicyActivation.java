@@ -11,7 +11,6 @@ import dev.governor.controlplane.security.Actor;
 import dev.governor.controlplane.support.AfterCommit;
 import dev.governor.policies.PolicyEngineException;
 import dev.governor.policies.PolicyFloor;
-import dev.governor.policies.TarGz;
 import dev.governor.policies.WasmPolicyEngine;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +32,6 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,22 +116,10 @@ public class PolicyActivation {
     /** Follows the row, so that a bundle put into force on another instance is used here too within seconds. */
     @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void follow() {
-        if (!engine.replaceable() || shipped == null) {
-            return;
-        }
-        try (Connection c = dataSource.getConnection()) {
-            Optional<Active> row = readActive(c, false);
-            if (row.isPresent() && !row.get().revision().equals(engine.revision())) {
-                Failed failed = unloadable.get();
-                // Loading compiles the policy: a revision that failed is tried again every minute, not every 2 s.
-                if (failed == null || !failed.revision().equals(row.get().revision())
-                        || System.nanoTime() - failed.at() > 60_000_000_000L) {
-                    load(row.get().revision());
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            LOG.errorf("Cannot check which policy revision is in force (%s); this instance keeps deciding with %s", e.toString(),
-                    engine.revision());
+        try {
+            inForce();
+        } catch (RuntimeException e) {
+            LOG.errorf("Cannot check which policy revision is in force (%s); checked again before each decision", e.toString());
         }
     }
 
@@ -182,7 +168,7 @@ public class PolicyActivation {
                         + "bundle must deny, so it cannot be put into force at run time (a change like this ships as a release): "
                         + failures);
             }
-            byte[] wasm = wasmOf(archive);
+            byte[] wasm = candidate.wasm();
             JsonNode data = candidate.data();
             // null: the revision is taken by other content
             Map.Entry<Bundle, Boolean> stored = QuarkusTransaction.requiringNew().call(() -> {
@@ -351,12 +337,13 @@ public class PolicyActivation {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                Map<String, byte[]> parts = new LinkedHashMap<>();
-                parts.put("policy.wasm", rs.getBytes(1));
-                parts.put("data.json", rs.getString(2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                parts.put(".manifest", mapper.createObjectNode().put("revision", revision).toString()
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                return Optional.of(WasmPolicyEngine.fromBundle(TarGz.write(parts), PolicyEngineProducer.poolSize()));
+                JsonNode data;
+                try {
+                    data = mapper.readTree(rs.getString(2));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("stored data of policy bundle " + revision + " is not JSON", e);
+                }
+                return Optional.of(WasmPolicyEngine.fromParts(rs.getBytes(1), data, revision, PolicyEngineProducer.poolSize()));
             }
         }
     }
@@ -470,14 +457,6 @@ public class PolicyActivation {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the shipped policy.wasm", e);
         }
-    }
-
-    private static byte[] wasmOf(byte[] archive) {
-        byte[] wasm = TarGz.read(archive).get("policy.wasm");
-        if (wasm == null) {
-            throw new IllegalStateException("the bundle lost its policy.wasm between two reads");
-        }
-        return wasm;
     }
 
     /** For the health check and metrics: the revision this instance decides with. */

@@ -54,7 +54,7 @@ public class KillSwitchKeys {
         this.publicKey = publicKeyOf(privateKey);
         this.signer = new Ed25519StateSigner(privateKey);
         // States change a few times a day but are checked on every decision, promotion and read:
-        // a valid signature over the same bytes is verified once (Ed25519 in Java costs about a millisecond).
+        // a valid signature over the same bytes is verified once (per-proposal verification was 69 % of intake's CPU).
         this.verifier = new CachingStateVerifier(new Ed25519StateVerifier(publicKey), 64);
         LOG.infof("Kill-switch states are signed; verifier key (X.509, base64) %s", verifierKey());
     }

@@ -1,9 +1,11 @@
 package dev.governor.controlplane.bench;
 
+import static dev.governor.controlplane.bench.Percentiles.max;
+import static dev.governor.controlplane.bench.Percentiles.pct;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.governor.auditor.checkpoint.NoteSigner;
 import dev.governor.auditor.log.InclusionProof;
 import dev.governor.auditor.log.ProofVerifier;
 import dev.governor.auditor.log.TreeHead;
@@ -19,14 +21,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -60,17 +60,11 @@ public final class InclusionApiBench {
                     .all().get();
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> cleanUp(schema, control)));
-        Map<String, String> env = Map.ofEntries(Map.entry("GOVERNOR_TOPICS_CONTROL", control), Map.entry(
-                "GOVERNOR_DB_URL", DB + "?currentSchema=" + schema),
-                Map.entry("GOVERNOR_DB_PASSWORD", "governor_app"),
-                Map.entry("GOVERNOR_DB_OWNER_PASSWORD", "governor"),
-                Map.entry("GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret"),
-                Map.entry("GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey()),
-                Map.entry("GOVERNOR_DATA_DIR", "target/proofbench-" + run),
-                Map.entry("GOVERNOR_KILLSWITCH_GENERATE_KEY", "true"),
-                Map.entry("GOVERNOR_INTAKE_ENABLED", "false"),
-                Map.entry("GOVERNOR_REVIEW_RELAY_ENABLED", "false"),
-                Map.entry("GOVERNOR_OTEL_DISABLED", "true"));
+        Map<String, String> env = GovernorProcess.servicesEnv("target/proofbench-" + run, Map.of(
+                "GOVERNOR_TOPICS_CONTROL", control,
+                "GOVERNOR_DB_URL", DB + "?currentSchema=" + schema,
+                "GOVERNOR_INTAKE_ENABLED", "false",
+                "GOVERNOR_REVIEW_RELAY_ENABLED", "false"));
         // Extra JVM options for the Governor, e.g. BENCH_GOVERNOR_JVM_ARGS=-XX:StartFlightRecording=filename=gov.jfr to profile it.
         String extra = System.getenv().getOrDefault("BENCH_GOVERNOR_JVM_ARGS", "").strip();
         List<String> jvm = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
@@ -252,14 +246,5 @@ public final class InclusionApiBench {
         System.out.printf("%-55s p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms%n", what, pct(ms, 50), pct(ms, 99), max(ms));
     }
 
-    private static double max(double[] ms) {
-        return Arrays.stream(ms).max().orElse(Double.NaN);
-    }
 
-    private static double pct(double[] values, int p) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
 }

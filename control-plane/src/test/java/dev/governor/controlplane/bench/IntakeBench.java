@@ -1,6 +1,5 @@
 package dev.governor.controlplane.bench;
 
-import dev.governor.auditor.checkpoint.NoteSigner;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
@@ -14,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -96,17 +94,10 @@ public final class IntakeBench {
     }
 
     private static double governor(String topic, String run, int n) throws Exception {
-        Map<String, String> env = Map.of(
-                "GOVERNOR_DB_PASSWORD", "governor_app",
-                "GOVERNOR_DB_OWNER_PASSWORD", "governor",
-                "GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret",
-                "GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey(),
-                "GOVERNOR_DATA_DIR", "target/governor-test",
-                "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
+        Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
                 "GOVERNOR_TOPICS_PROPOSALS", topic,
                 "GOVERNOR_INTAKE_GROUP_ID", "governor-bench-" + run,
-                "GOVERNOR_INTAKE_ENABLED", "false",
-                "GOVERNOR_OTEL_DISABLED", "true");
+                "GOVERNOR_INTAKE_ENABLED", "false"));
         String like = "bench-" + run + "-%";
         try (GovernorProcess governor = new GovernorProcess("bench-intake-" + run, 18095, List.of(), env)) {
             // Intake off while starting, so that start-up time is not counted; then on.

@@ -1,6 +1,8 @@
 package dev.governor.controlplane.bench;
 
-import dev.governor.auditor.checkpoint.NoteSigner;
+import static dev.governor.controlplane.bench.Percentiles.max;
+import static dev.governor.controlplane.bench.Percentiles.pct;
+
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
@@ -24,12 +26,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.KeyPair;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,15 +51,7 @@ public final class PauseFromApiBench {
         int guards = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int warmup = 3;
-        Map<String, String> env = Map.of(
-                "GOVERNOR_DB_PASSWORD", "governor_app",
-                "GOVERNOR_DB_OWNER_PASSWORD", "governor",
-                "GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret",
-                "GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey(),
-                "GOVERNOR_DATA_DIR", "target/governor-test",
-                "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
-                "GOVERNOR_INTAKE_ENABLED", "false",
-                "GOVERNOR_OTEL_DISABLED", "true");
+        Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of("GOVERNOR_INTAKE_ENABLED", "false"));
         double[] fromResponse = new double[rounds];
         double[] fromRequest = new double[rounds];
         double[] roundTrip = new double[rounds];
@@ -219,13 +211,7 @@ public final class PauseFromApiBench {
 
     private static void report(String what, double[] ms) {
         System.out.printf("%-62s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms%n", what, pct(ms, 50), pct(ms, 99),
-                Arrays.stream(ms).max().orElse(Double.NaN));
+                max(ms));
     }
 
-    private static double pct(double[] values, int p) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
 }

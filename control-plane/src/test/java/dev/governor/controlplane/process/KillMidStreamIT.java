@@ -1,6 +1,5 @@
 package dev.governor.controlplane.process;
 
-import dev.governor.auditor.checkpoint.NoteSigner;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
@@ -16,7 +15,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -75,18 +73,11 @@ class KillMidStreamIT {
         group = "governor-intake-kill-" + run;
         this.topic = topic;
         this.landed = landed;
-        Map<String, String> env = Map.ofEntries(
-                Map.entry("GOVERNOR_DB_PASSWORD", "governor_app"),
-                Map.entry("GOVERNOR_DB_OWNER_PASSWORD", "governor"),
-                Map.entry("GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret"),
-                Map.entry("GOVERNOR_AUDIT_SIGNING_KEY", NoteSigner.generate("governor.local/audit", new SecureRandom()).signerKey()),
-                // The kill-switch key of the tests' own Governor (same data directory), so that both vouch for one state.
-                Map.entry("GOVERNOR_DATA_DIR", "target/governor-test"),
-                Map.entry("GOVERNOR_KILLSWITCH_GENERATE_KEY", "true"),
-                Map.entry("GOVERNOR_TOPICS_PROPOSALS", topic),
-                Map.entry("GOVERNOR_INTAKE_GROUP_ID", group),
-                Map.entry("GOVERNOR_INTAKE_MAX_POLL_RECORDS", "100"),
-                Map.entry("GOVERNOR_OTEL_DISABLED", "true"));
+        // The data directory of the tests' own Governor, so that both vouch for one kill-switch state with one key.
+        Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
+                "GOVERNOR_TOPICS_PROPOSALS", topic,
+                "GOVERNOR_INTAKE_GROUP_ID", group,
+                "GOVERNOR_INTAKE_MAX_POLL_RECORDS", "100"));
         String like = "kill-" + run + "-%";
         int atKill;
         try (GovernorProcess first = new GovernorProcess("kill-first-" + run, 18091, List.of(), env)) {

@@ -23,6 +23,25 @@ public final class GovernorProcess implements AutoCloseable {
     private final int port;
     private Process process;
 
+    /**
+     * The environment a packaged Governor needs against scripts/services (demo-only credentials, a
+     * fresh audit key, the kill-switch key generated in {@code dataDir}, no trace export), plus
+     * {@code extra}, which wins.
+     */
+    public static Map<String, String> servicesEnv(String dataDir, Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "GOVERNOR_DB_PASSWORD", "governor_app",
+                "GOVERNOR_DB_OWNER_PASSWORD", "governor",
+                "GOVERNOR_OIDC_CLIENT_SECRET", "control-plane-demo-secret",
+                "GOVERNOR_AUDIT_SIGNING_KEY", dev.governor.auditor.checkpoint.NoteSigner.generate("governor.local/audit",
+                        new java.security.SecureRandom()).signerKey(),
+                "GOVERNOR_DATA_DIR", dataDir,
+                "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
+                "GOVERNOR_OTEL_DISABLED", "true"));
+        env.putAll(extra);
+        return env;
+    }
+
     public GovernorProcess(String name, int port, List<String> systemProperties, Map<String, String> env) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the package phase first");
