@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.store.AuditQuery;
 import dev.governor.controlplane.problem.ProblemException;
 import dev.governor.controlplane.security.Roles;
+import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -24,10 +26,24 @@ public class AuditResource {
 
     private final AuditService audit;
     private final AuditKeys keys;
+    private final AuditFeed feed;
 
-    public AuditResource(AuditService audit, AuditKeys keys) {
+    public AuditResource(AuditService audit, AuditKeys keys, AuditFeed feed) {
         this.audit = audit;
         this.keys = keys;
+        this.feed = feed;
+    }
+
+    /**
+     * Server-sent events: the log's size at once ({@code type: "head"}), then a summary of every
+     * entry appended from then on, by any instance (index, type, proposal, actor, leaf hash).
+     */
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<ObjectNode> events() {
+        return feed.follow();
     }
 
     /** The newest signed checkpoint, a C2SP signed note. */

@@ -22,6 +22,24 @@ public interface GovernorConfig {
 
     Review review();
 
+    Console console();
+
+    interface Console {
+        /**
+         * How the web console signs people in: {@code oidc} (authorization code with PKCE at the
+         * identity provider, then bearer tokens) or {@code basic} (the embedded run's demo users).
+         */
+        @WithDefault("oidc")
+        String auth();
+
+        /** The issuer the browser signs in at; by default the one tokens are verified against. */
+        Optional<String> oidcIssuer();
+
+        /** The console's public OIDC client (no secret: a browser cannot keep one). */
+        @WithDefault("governor-console")
+        String oidcClientId();
+    }
+
     interface Review {
         /** How long an approval counts; an expired one no longer adds to the quorum. */
         @WithDefault("PT24H")

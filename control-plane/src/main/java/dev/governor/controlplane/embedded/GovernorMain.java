@@ -148,16 +148,17 @@ public class GovernorMain {
             System.out.println("""
 
                     Governor is running on its embedded defaults (demo only: do not use for real governance).
+                      Console    %s/console/      (sign in as alice or bob to approve, rita to verify the record)
                       API        %s/api/v1        OpenAPI %s/q/openapi   Swagger UI %s/q/swagger-ui
                       Health     %s/q/health      Metrics %s/q/metrics
                       Kafka      %s  (topics rsi.proposals, rsi.decisions, ...)
                       PostgreSQL %s
                       Data       %s  (kept across restarts; delete it to start afresh)
-                      Logins (HTTP Basic, password = user name, demo only):
+                      Logins (console and HTTP Basic, password = user name, demo only):
                         alice, bob, carol  safety-officer     rita  regulator
                         adam               admin              loop-agent  proposer
                     Press Ctrl-C to stop.
-                    """.formatted(http, http, http, http, http, s.kafka.bootstrapServers(), s.postgres.jdbcUrl(), s.dataDir));
+                    """.formatted(http, http, http, http, http, http, s.kafka.bootstrapServers(), s.postgres.jdbcUrl(), s.dataDir));
         }
 
         void quarkusStopped() {

@@ -12,7 +12,7 @@ import java.util.List;
 public class ProposalRepository implements PanacheRepositoryBase<ProposalEntity, String> {
 
     /** Oldest first, so that the review queue is worked in arrival order. */
-    public List<ProposalEntity> list(String status, String loopId, String submittedBy, int page, int size) {
+    public List<ProposalEntity> list(String status, String loopId, String submittedBy, boolean newestFirst, int page, int size) {
         StringBuilder query = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
         if (status != null) {
@@ -27,7 +27,8 @@ public class ProposalRepository implements PanacheRepositoryBase<ProposalEntity,
             query.append(" and submittedBy = :submittedBy");
             params = params.and("submittedBy", submittedBy);
         }
-        return find(query.toString(), Sort.ascending("receivedAt", "proposalId"), params)
+        Sort order = newestFirst ? Sort.descending("receivedAt", "proposalId") : Sort.ascending("receivedAt", "proposalId");
+        return find(query.toString(), order, params)
                 .page(Page.of(page, size))
                 .list();
     }

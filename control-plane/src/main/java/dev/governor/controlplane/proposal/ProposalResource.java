@@ -44,6 +44,7 @@ public class ProposalResource {
     @GET
     @RolesAllowed({Roles.SAFETY_OFFICER, Roles.REGULATOR, Roles.ADMIN, Roles.PROPOSER})
     public List<ProposalView> list(@QueryParam("status") String status, @QueryParam("loopId") String loopId,
+                                   @QueryParam("order") @DefaultValue("oldest") String order,
                                    @QueryParam("page") @DefaultValue("0") int page,
                                    @QueryParam("size") @DefaultValue("50") int size) {
         if (status != null) {
@@ -56,7 +57,10 @@ public class ProposalResource {
         if (page < 0 || size < 1 || size > 500) {
             throw ProblemException.badRequest("bad-page", "page must be >= 0 and size between 1 and 500");
         }
-        return service.list(status, loopId, onlyOwn() ? Actor.of(identity).subject() : null, page, size);
+        if (!order.equals("oldest") && !order.equals("newest")) {
+            throw ProblemException.badRequest("bad-order", "order must be oldest (the default) or newest");
+        }
+        return service.list(status, loopId, onlyOwn() ? Actor.of(identity).subject() : null, order.equals("newest"), page, size);
     }
 
     @GET

@@ -107,8 +107,8 @@ public class ProposalService {
         return event;
     }
 
-    public List<ProposalView> list(String status, String loopId, String submittedBy, int page, int size) {
-        List<ProposalEntity> found = proposals.list(status, loopId, submittedBy, page, size);
+    public List<ProposalView> list(String status, String loopId, String submittedBy, boolean newestFirst, int page, int size) {
+        List<ProposalEntity> found = proposals.list(status, loopId, submittedBy, newestFirst, page, size);
         List<java.util.UUID> ids = found.stream().map(p -> p.decisionId).filter(java.util.Objects::nonNull).toList();
         java.util.Map<java.util.UUID, DecisionEntity> byId = new java.util.HashMap<>();
         if (!ids.isEmpty()) {

@@ -13,15 +13,23 @@ import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.ProposalMessages;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +54,47 @@ class AuditApiIT {
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(rita)
                 .get("/api/v1/proposals/{id}", proposal).then().statusCode(200).body("status", equalTo("PENDING_REVIEW")));
+    }
+
+    @Test
+    void theLogCanBeFollowedLiveFromItsCurrentHead() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/audit/events"))
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + rita).build();
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        BlockingQueue<JsonPath> events = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> response.body().filter(l -> l.startsWith("data:"))
+                .forEach(l -> events.add(JsonPath.from(l.substring(5)))), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            JsonPath head = events.poll(10, TimeUnit.SECONDS);
+            assertThat(head).isNotNull();
+            assertThat(head.getString("type")).isEqualTo("head");
+            long size = head.getLong("size");
+
+            String next = "follow-" + UUID.randomUUID();
+            try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+                KafkaTestClients.send(producer, "rsi.proposals", next,
+                        ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(next, "loop-audit"))));
+            }
+            List<String> types = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (types.size() < 2 && System.nanoTime() < deadline) {
+                JsonPath e = events.poll(1, TimeUnit.SECONDS);
+                if (e == null) {
+                    continue;
+                }
+                assertThat(e.getLong("index")).as("only entries appended after the head").isGreaterThanOrEqualTo(size);
+                assertThat(e.getString("leafHash")).hasSize(64);
+                if (next.equals(e.getString("proposalId"))) {
+                    types.add(e.getString("type"));
+                }
+            }
+            assertThat(types).containsExactly("proposal.received", "policy.decision");
+        } finally {
+            response.body().close();
+        }
     }
 
     @Test

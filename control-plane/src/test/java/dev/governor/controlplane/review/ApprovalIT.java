@@ -70,7 +70,7 @@ class ApprovalIT {
     }
 
     @Test
-    void theReviewQueueListsPendingProposalsOldestFirstWithWhatAnOfficerDecidesOn() {
+    void theReviewQueueListsPendingProposalsOldestFirstOrNewestFirstWithWhatAnOfficerDecidesOn() {
         String loop = "loop-queue-" + run;
         String first = "queue-" + run + "-a";
         String second = "queue-" + run + "-b";
@@ -91,6 +91,13 @@ class ApprovalIT {
         assertThat(queue.jsonPath().getString("[0].data.evaluations[0].baseline")).isNotNull();
         assertThat(queue.jsonPath().getString("[0].data.lineage[0].id")).isNotNull();
         assertThat(queue.jsonPath().getString("[0].data.artifact.inlineDiff")).contains("+++");
+
+        // newest first on request (a long backlog must not hide what just arrived); anything else is refused
+        Response newest = given().auth().oauth2(Keycloak.token("bob"))
+                .get("/api/v1/proposals?status=PENDING_REVIEW&loopId={loop}&order=newest", loop);
+        assertThat(newest.jsonPath().getList("proposalId", String.class)).containsExactly(second, first);
+        given().auth().oauth2(Keycloak.token("bob")).get("/api/v1/proposals?order=random")
+                .then().statusCode(400).contentType("application/problem+json");
     }
 
     @Test

@@ -4,14 +4,22 @@ import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.ProposalMessages;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -38,6 +46,9 @@ class SecurityMatrixIT {
     private static final String REGULATOR = "regulator";
     private static final String ADMIN = "admin";
     private static final Set<String> ANY = Set.of(PROPOSER, OFFICER, REGULATOR, ADMIN);
+    /** A server-sent event stream: only its status is read, then the stream is closed. */
+    private static final String EVENT_STREAM = "text/event-stream";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** One endpoint: how to call it, and which roles may. */
     private record Endpoint(String method, String path, String body, Set<String> roles, String contentType) {
@@ -72,7 +83,10 @@ class SecurityMatrixIT {
                 new Endpoint("GET", "/api/v1/audit/entries?proposalId=" + proposal, null, Set.of(REGULATOR, OFFICER)),
                 new Endpoint("GET", "/api/v1/audit/entries/0/inclusion?treeSize=1", null, Set.of(REGULATOR, OFFICER)),
                 new Endpoint("GET", "/api/v1/audit/consistency?from=1&to=1", null, Set.of(REGULATOR, OFFICER)),
-                new Endpoint("GET", "/api/v1/audit/evidence/" + proposal, null, Set.of(REGULATOR, OFFICER)));
+                new Endpoint("GET", "/api/v1/audit/evidence/" + proposal, null, Set.of(REGULATOR, OFFICER)),
+                new Endpoint("GET", "/api/v1/audit/events", null, Set.of(REGULATOR, OFFICER), EVENT_STREAM),
+                new Endpoint("GET", "/api/v1/killswitch/events", null, ANY, EVENT_STREAM),
+                new Endpoint("GET", "/api/v1/me", null, ANY));
     }
 
     @Test
@@ -101,14 +115,14 @@ class SecurityMatrixIT {
         int checked = 0;
         for (Endpoint e : endpoints(proposal)) {
             for (Map.Entry<String, String> b : bad.entrySet()) {
-                int status = call(e, b.getValue()).statusCode();
+                int status = call(e, b.getValue());
                 checked++;
                 if (status != 401) {
                     wrong.add(e + " with " + b.getKey() + ": " + status + " (expected 401)");
                 }
             }
             for (Map.Entry<String, String> u : users.entrySet()) {
-                int status = call(e, Keycloak.token(u.getKey())).statusCode();
+                int status = call(e, Keycloak.token(u.getKey()));
                 checked++;
                 boolean allowed = e.roles().contains(u.getValue());
                 if (allowed && (status == 401 || status == 403)) {
@@ -123,7 +137,17 @@ class SecurityMatrixIT {
         assertThat(Governance.get(proposal).jsonPath().getString("status")).as("nothing changed").isEqualTo("PENDING_REVIEW");
     }
 
-    private static Response call(Endpoint e, String token) {
+    private static int call(Endpoint e, String token) throws IOException, InterruptedException {
+        if (EVENT_STREAM.equals(e.contentType())) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + e.path()))
+                    .header("Accept", EVENT_STREAM).timeout(Duration.ofSeconds(10));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response.statusCode();
+        }
         RequestSpecification r = given();
         if (token != null) {
             r = r.auth().oauth2(token);
@@ -131,7 +155,8 @@ class SecurityMatrixIT {
         if (e.body() != null) {
             r = r.contentType(e.contentType()).body(e.body().getBytes(StandardCharsets.UTF_8));
         }
-        return "GET".equals(e.method()) ? r.get(e.path()) : r.post(e.path());
+        Response response = "GET".equals(e.method()) ? r.get(e.path()) : r.post(e.path());
+        return response.statusCode();
     }
 
     /** A genuine token of the realm past its expiry (the probe client's tokens live 2 s). */

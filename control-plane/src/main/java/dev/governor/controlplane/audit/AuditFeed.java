@@ -1,0 +1,102 @@
+package dev.governor.controlplane.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.auditor.store.AuditEntry;
+import dev.governor.auditor.store.AuditLogStore;
+import io.agroal.api.AgroalDataSource;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The log as it grows: one poll of the database per process every 250 ms while anyone follows,
+ * shared by every follower. Because every governance action commits with its entry, following the
+ * log follows every instance's actions, not only this one's (the console's live queue uses it).
+ */
+@ApplicationScoped
+public class AuditFeed {
+
+    private static final Logger LOG = Logger.getLogger(AuditFeed.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final int PAGE = 500;
+
+    private final AuditLogStore store;
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper mapper;
+    private final Multi<ObjectNode> shared;
+    private long next;
+    private int followers;
+
+    public AuditFeed(AuditLogStore store, AgroalDataSource dataSource, ObjectMapper mapper) {
+        this.store = store;
+        this.dataSource = dataSource;
+        this.mapper = mapper;
+        this.shared = Multi.createFrom().ticks().every(POLL)
+                .onOverflow().drop()
+                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(this::poll)
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .onItem().transformToIterable(entries -> entries)
+                .broadcast().withCancellationAfterLastSubscriberDeparture().toAllSubscribers();
+    }
+
+    /** First the current size of the log ({@code type: "head"}), then every entry appended from then on. */
+    public Multi<ObjectNode> follow() {
+        long size = read(store::size);
+        synchronized (this) {
+            if (followers++ == 0) {
+                next = size; // the shared poll starts (again) here, never from where it stopped long ago
+            }
+        }
+        ObjectNode head = mapper.createObjectNode().put("type", "head").put("size", size);
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(head),
+                        shared.select().where(e -> e.get("index").asLong() >= size))
+                .onTermination().invoke(this::left);
+    }
+
+    private synchronized void left() {
+        followers--;
+    }
+
+    /** Entries appended since the last poll; a failed poll is logged and retried at the next tick. */
+    private synchronized List<ObjectNode> poll() {
+        try (Connection c = dataSource.getConnection()) {
+            List<AuditEntry> fresh = store.entries(c, next, next + PAGE);
+            if (!fresh.isEmpty()) {
+                next = fresh.get(fresh.size() - 1).index() + 1;
+            }
+            return fresh.stream().map(this::summary).toList();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Following the audit log failed (retried in %d ms): %s", POLL.toMillis(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    private ObjectNode summary(AuditEntry e) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("index", e.index());
+        node.put("type", e.type());
+        node.put("proposalId", e.proposalId());
+        node.put("actor", e.actor());
+        node.put("policyRevision", e.policyRevision());
+        node.put("occurredAt", e.occurredAt().toString());
+        node.put("leafHash", HexFormat.of().formatHex(e.leafHash()));
+        return node;
+    }
+
+    private <T> T read(java.util.function.Function<Connection, T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the audit log failed: " + e.getMessage(), e);
+        }
+    }
+}
