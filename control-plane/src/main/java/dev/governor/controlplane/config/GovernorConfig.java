@@ -111,6 +111,13 @@ public interface GovernorConfig {
 
         @WithDefault("9092")
         int kafkaPort();
+
+        /**
+         * Publish a few example proposals (as loop-agent, through Kafka like any other) when the
+         * database has none, so the console has something to review on a first run. Demo only.
+         */
+        @WithDefault("false")
+        boolean demoProposals();
     }
 
     interface Topics {

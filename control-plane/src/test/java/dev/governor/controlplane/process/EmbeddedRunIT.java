@@ -1,6 +1,7 @@
 package dev.governor.controlplane.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.governor.controlplane.testing.Browser;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.ProposalMessages;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -9,6 +10,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +38,8 @@ import static org.awaitility.Awaitility.await;
 class EmbeddedRunIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<String> DEMO =
+            List.of("demo-dgm-swe-7-gen12-node3", "demo-openevolve-kernels-gen31", "demo-ai-scientist-time-limit");
 
     @Test
     void theEmbeddedRunDecidesAProposalFromKafkaAndKeepsItAcrossARestart() throws Exception {
@@ -58,6 +64,21 @@ class EmbeddedRunIT {
             assertThat(proposal.path("status").asText()).isEqualTo("PENDING_REVIEW");
             assertThat(proposal.path("decision").path("result").path("outcome").asText()).isEqualTo("REVIEW");
             assertThat(status(governor, id, "loop-agent:wrong")).isEqualTo(401);
+
+            // A first run publishes the example proposals, through Kafka and the gate like any other.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (String d : DEMO) {
+                    JsonNode p = get(governor, "/api/v1/proposals/" + d, "alice");
+                    if (!p.has("decision") || "RECEIVED".equals(p.path("status").asText())) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            assertThat(get(governor, "/api/v1/proposals/demo-openevolve-kernels-gen31", "alice").path("review").path("tier").asText())
+                    .isEqualTo("elevated");
+            assertThat(get(governor, "/api/v1/proposals/demo-ai-scientist-time-limit", "alice").path("status").asText())
+                    .isEqualTo("REJECTED_BY_POLICY");
 
             // Issue 6, done-means: alice pauses, and a fully approved proposal becomes BLOCKED, not PROMOTED.
             assertThat(post(governor, "/api/v1/killswitch/pause", "alice", "{\"reason\":\"embedded drill\"}").statusCode())
@@ -92,6 +113,27 @@ class EmbeddedRunIT {
                     get(again, "/api/v1/proposals/" + id, "alice").path("review").path("promotion").has("offset"));
             String metrics = HTTP.send(request(again, "/q/metrics", null), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("governor_killswitch_state 0.0").contains("governor_killswitch_epoch");
+            assertThat(again.tail()).as("examples are published once, not at every start").doesNotContain("example proposals (demo only)");
+
+            // The console on the embedded run: the demo users sign in with the form (a wrong password
+            // is refused on the page, never by a browser prompt), and the examples are there to review.
+            try (Browser bob = Browser.open("bob")) {
+                bob.get(again.url("/"));
+                bob.find(By.id("username")).sendKeys("bob");
+                bob.find(By.id("password")).sendKeys("wrong", Keys.ENTER);
+                bob.await(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector(".signin .msg.error"), "Wrong user name or password"));
+                bob.find(By.id("password")).clear();
+                bob.find(By.id("password")).sendKeys("bob", Keys.ENTER);
+                bob.await(Duration.ofSeconds(15)).until(ExpectedConditions.textToBe(By.id("user"), "bob"));
+                bob.await(Duration.ofSeconds(15)).until(ExpectedConditions.visibilityOfElementLocated(
+                        By.cssSelector("tr[data-proposal='demo-openevolve-kernels-gen31']")));
+                assertThat(bob.text(By.cssSelector("tr[data-proposal='demo-openevolve-kernels-gen31']"))).contains("elevated");
+                bob.get(again.url("/console/#/proposals/demo-ai-scientist-time-limit"));
+                assertThat(bob.text(By.id("violations"))).contains("time");
+                assertThat(bob.attribute(By.cssSelector("#touched-paths li"), "data-protected")).isEqualTo("yes");
+                assertThat(bob.all(By.id("approve"))).as("nothing to approve on a denied proposal").isEmpty();
+            }
             again.stop(Duration.ofSeconds(60));
         }
     }

@@ -96,11 +96,17 @@ public final class Browser implements AutoCloseable {
 
     /** The visible text of what {@code by} finds, read again if a live update redrew it meanwhile. */
     public String text(By by) {
-        return await(Duration.ofSeconds(15)).until(d -> ExpectedConditions.visibilityOfElementLocated(by).apply(d).getText());
+        return await(Duration.ofSeconds(15)).until(d -> {
+            WebElement element = ExpectedConditions.visibilityOfElementLocated(by).apply(d);
+            return element == null ? null : element.getText();
+        });
     }
 
     public String attribute(By by, String name) {
-        return await(Duration.ofSeconds(15)).until(d -> ExpectedConditions.visibilityOfElementLocated(by).apply(d).getAttribute(name));
+        return await(Duration.ofSeconds(15)).until(d -> {
+            WebElement element = ExpectedConditions.visibilityOfElementLocated(by).apply(d);
+            return element == null ? null : element.getAttribute(name);
+        });
     }
 
     public List<WebElement> all(By by) {

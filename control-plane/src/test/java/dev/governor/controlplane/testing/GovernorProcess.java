@@ -122,10 +122,17 @@ public final class GovernorProcess implements AutoCloseable {
         return log.toFile();
     }
 
+    /**
+     * After a test, failed or not: SIGTERM first, so that an embedded run stops the PostgreSQL and
+     * Kafka it started (a SIGKILL would leave them running, holding their ports for the next test).
+     */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            kill();
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
         }
     }
 }
