@@ -51,24 +51,39 @@ export async function rootFromInclusion(index, size, leaf, path) {
   return sn === 0n ? r : null;
 }
 
-/** Splits a C2SP signed note into its text, checkpoint fields and signatures. */
-export function parseCheckpoint(note) {
+/** Splits a C2SP signed note into its text (ending in a newline) and its signature lines. */
+export function parseNote(note) {
   const cut = note.indexOf('\n\n');
-  if (cut < 0) throw new Error('The checkpoint is not a signed note (no blank line before the signatures)');
+  if (cut < 0) throw new Error('Not a signed note (no blank line before the signatures)');
   const text = note.slice(0, cut + 1);
-  const [origin, size, root] = text.split('\n');
   const signatures = note.slice(cut + 2).split('\n').filter(Boolean).map(line => {
     const m = line.match(/^\u2014 (\S+) (\S+)$/);
     if (!m) throw new Error(`Not a signature line: ${line}`);
     return { name: m[1], bytes: b64(m[2]) };
   });
-  return { text, origin, size: Number(size), root: b64(root), signatures };
+  return { text, signatures };
 }
 
-/** Verifies the note's signature by the key in signed-note verifier-key form (name+hash+base64). */
+/** A C2SP tlog-checkpoint: origin, tree size and root hash, then the note's signatures. */
+export function parseCheckpoint(note) {
+  const parsed = parseNote(note);
+  const [origin, size, root] = parsed.text.split('\n');
+  if (!/^\d+$/.test(size || '')) throw new Error('The checkpoint has no tree size on its second line');
+  return { ...parsed, origin, size: Number(size), root: b64(root) };
+}
+
+/**
+ * Verifies the note's signature by the key in signed-note verifier-key form: name+hash+base64.
+ * The name holds no '+', but the base64 key may: split at the first two only.
+ */
 export async function verifyNote(parsed, verifierKey) {
-  const [name, hash, key] = verifierKey.trim().split('+');
-  const keyBytes = b64(key);
+  const k = verifierKey.trim();
+  const first = k.indexOf('+');
+  const second = k.indexOf('+', first + 1);
+  if (first <= 0 || second < 0) throw new Error('The verifier key is not in name+hash+key form');
+  const name = k.slice(0, first);
+  const hash = k.slice(first + 1, second);
+  const keyBytes = b64(k.slice(second + 1));
   if (keyBytes[0] !== 1 || keyBytes.length !== 33) throw new Error('The verifier key is not an Ed25519 signed-note key');
   const expectedHash = (await sha256(concat(enc.encode(name + '\n'), keyBytes))).slice(0, 4);
   if (hex(expectedHash) !== hash) throw new Error('The verifier key is malformed (its key hash does not match)');

@@ -5,34 +5,33 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.store.AuditEntry;
 import dev.governor.auditor.store.AuditLogStore;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The log as it grows: one poll of the database per process every 250 ms while anyone follows,
- * shared by every follower. Because every governance action commits with its entry, following the
- * log follows every instance's actions, not only this one's (the console's live queue uses it).
+ * The log as it grows: while anyone follows, one poll of the database per process every 250 ms,
+ * whose new entries go to every follower. Because every governance action commits with its entry,
+ * following the log follows every instance's actions, not only this one's (the console's live
+ * queue uses it).
  */
 @ApplicationScoped
 public class AuditFeed {
 
     private static final Logger LOG = Logger.getLogger(AuditFeed.class);
-    private static final Duration POLL = Duration.ofMillis(250);
     private static final int PAGE = 500;
 
     private final AuditLogStore store;
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
-    private final Multi<ObjectNode> shared;
+    private final BroadcastProcessor<ObjectNode> appended = BroadcastProcessor.create();
     private long next;
     private int followers;
 
@@ -40,12 +39,6 @@ public class AuditFeed {
         this.store = store;
         this.dataSource = dataSource;
         this.mapper = mapper;
-        this.shared = Multi.createFrom().ticks().every(POLL)
-                .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(this::poll)
-                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .onItem().transformToIterable(entries -> entries)
-                .broadcast().withCancellationAfterLastSubscriberDeparture().toAllSubscribers();
     }
 
     /** First the current size of the log ({@code type: "head"}), then every entry appended from then on. */
@@ -53,12 +46,13 @@ public class AuditFeed {
         long size = read(store::size);
         synchronized (this) {
             if (followers++ == 0) {
-                next = size; // the shared poll starts (again) here, never from where it stopped long ago
+                next = size; // polling starts (again) here, never from where it stopped long ago
             }
         }
         ObjectNode head = mapper.createObjectNode().put("type", "head").put("size", size);
         return Multi.createBy().concatenating().streams(Multi.createFrom().item(head),
-                        shared.select().where(e -> e.get("index").asLong() >= size))
+                        // a burst (one poll may bring hundreds) waits for a slow follower instead of failing it
+                        appended.onOverflow().buffer(10_000).select().where(e -> e.get("index").asLong() >= size))
                 .onTermination().invoke(this::left);
     }
 
@@ -66,17 +60,20 @@ public class AuditFeed {
         followers--;
     }
 
-    /** Entries appended since the last poll; a failed poll is logged and retried at the next tick. */
-    private synchronized List<ObjectNode> poll() {
+    /** Entries appended since the last poll; a failed poll is logged and retried at the next one. */
+    @Scheduled(every = "0.25s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    synchronized void poll() {
+        if (followers == 0) {
+            return;
+        }
         try (Connection c = dataSource.getConnection()) {
             List<AuditEntry> fresh = store.entries(c, next, next + PAGE);
             if (!fresh.isEmpty()) {
                 next = fresh.get(fresh.size() - 1).index() + 1;
             }
-            return fresh.stream().map(this::summary).toList();
+            fresh.forEach(e -> appended.onNext(summary(e)));
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("Following the audit log failed (retried in %d ms): %s", POLL.toMillis(), e.getMessage());
-            return List.of();
+            LOG.warnf("Following the audit log failed (retried in 250 ms): %s", e.getMessage());
         }
     }
 

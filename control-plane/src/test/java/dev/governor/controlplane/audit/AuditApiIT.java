@@ -57,7 +57,13 @@ class AuditApiIT {
     }
 
     @Test
-    void theLogCanBeFollowedLiveFromItsCurrentHead() throws Exception {
+    void theLogCanBeFollowedLiveFromItsCurrentHeadAgainAfterEveryoneLeft() throws Exception {
+        followWhileAProposalArrives();
+        Thread.sleep(1000); // the only follower has gone: polling stops, and must start again for the next
+        followWhileAProposalArrives();
+    }
+
+    private void followWhileAProposalArrives() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/audit/events"))
                 .header("Accept", "text/event-stream").header("Authorization", "Bearer " + rita).build();
         HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());

@@ -1,5 +1,9 @@
 package dev.governor.controlplane.console;
 
+import dev.governor.auditor.checkpoint.NoteVerifier;
+import dev.governor.auditor.evidence.EvidenceJson;
+import dev.governor.auditor.evidence.OfflineVerifier;
+import dev.governor.auditor.evidence.VerificationReport;
 import dev.governor.controlplane.testing.Browser;
 import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.KillSwitchTesting;
@@ -14,6 +18,7 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +60,7 @@ class ConsoleIT {
     }
 
     @Test
-    void officersApproveToPromotionPauseReachesTheOtherPageAndRegulatorVerifies() {
+    void officersApproveToPromotionPauseReachesTheOtherPageAndRegulatorVerifies() throws Exception {
         String id = "console-" + run;
         String loop = "loop-console-" + run;
 
@@ -135,9 +140,18 @@ class ConsoleIT {
         WebElement verdict = rita.await(Duration.ofSeconds(40))
                 .until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(promoted, By.cssSelector(".verdict"))).get(0);
         rita.await(Duration.ofSeconds(40)).until(d -> verdict.getText().startsWith("PASS") || verdict.getText().startsWith("FAIL"));
-        assertThat(verdict.getText()).startsWith("PASS");
+        assertThat(verdict.getText()).as(promoted.getText()).startsWith("PASS");
         assertThat(promoted.findElements(By.cssSelector(".steps li[data-ok='true']"))).hasSize(4);
         rita.screenshot("audit.png");
+
+        // the evidence bundle she downloads verifies offline with the auditor's verifier
+        rita.click(By.id("download-evidence"));
+        String evidence = Files.readString(rita.downloaded("evidence-" + id + ".json", Duration.ofSeconds(20)));
+        String verifierKey = rita.text(By.cssSelector("#verifier-key code"));
+        VerificationReport report = new OfflineVerifier("governor.local/audit", List.of(NoteVerifier.fromKey(verifierKey)))
+                .verifyBundle(EvidenceJson.readBundle(evidence));
+        assertThat(report.verified()).as(report.summary()).isTrue();
+        assertThat(report.checkedEntries()).isEqualTo(types.size());
 
         // rita has no control to approve, reject, pause or resume
         rita.get(console + "#/proposals/" + id);

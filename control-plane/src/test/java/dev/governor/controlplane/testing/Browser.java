@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.logging.Level;
 
 /**
@@ -34,10 +36,12 @@ public final class Browser implements AutoCloseable {
 
     private final ChromeDriver driver;
     private final String name;
+    private final Path downloads;
 
-    private Browser(ChromeDriver driver, String name) {
+    private Browser(ChromeDriver driver, String name, Path downloads) {
         this.driver = driver;
         this.name = name;
+        this.downloads = downloads;
     }
 
     public static Browser open(String name) {
@@ -47,8 +51,16 @@ public final class Browser implements AutoCloseable {
             throw new IllegalStateException("Chromium (" + chromium + ") and its driver (" + chromedriver
                     + ") are needed; scripts/install-chromium installs them (Debian chromium, chromium-driver)");
         }
+        Path downloads;
+        try {
+            downloads = Files.createDirectories(Path.of("target", "console-downloads", name + "-" + UUID.randomUUID())).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1280,800", "--lang=en-GB");
         LoggingPreferences logs = new LoggingPreferences();
@@ -56,7 +68,14 @@ public final class Browser implements AutoCloseable {
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver)
                 .usingAnyFreePort().build();
-        return new Browser(new ChromeDriver(service, options), name);
+        return new Browser(new ChromeDriver(service, options), name, downloads);
+    }
+
+    /** A file this browser downloaded, once it is complete. */
+    public Path downloaded(String file, Duration timeout) {
+        Path target = downloads.resolve(file);
+        await(timeout).until(d -> Files.isRegularFile(target) && !Files.exists(downloads.resolve(file + ".crdownload")));
+        return target;
     }
 
     public ChromeDriver driver() {
