@@ -24,6 +24,17 @@ public interface GovernorConfig {
 
     Console console();
 
+    Security security();
+
+    interface Security {
+        /**
+         * How long a bearer token verified by OIDC is reused without verifying it again (never
+         * past its own exp); PT0S verifies every request. ADR 0009.
+         */
+        @WithDefault("PT60S")
+        Duration verifiedTokenReuse();
+    }
+
     interface Console {
         /**
          * How the web console signs people in: {@code oidc} (authorization code with PKCE at the

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -71,6 +72,34 @@ class AccessControlIT {
         given().auth().oauth2(token).get("/api/v1/proposals").then().statusCode(401);
         given().auth().oauth2(token).contentType("application/json").body("{\"reason\":\"expired\"}")
                 .post("/api/v1/killswitch/pause").then().statusCode(401);
+    }
+
+    /**
+     * A token verified once is answered from the verified-token cache (the metric counts it); a copy
+     * with another signature or another claim is not the same token, and is refused even then.
+     */
+    @Test
+    void aVerifiedTokenIsAnsweredFromTheCacheButNoAlteredCopyOfIt() {
+        String token = Keycloak.token("alice"); // lives 300 s: far from its exp during the test
+        given().auth().oauth2(token).get("/api/v1/me").then().statusCode(200);
+        double before = cacheHits();
+        given().auth().oauth2(token).get("/api/v1/me").then().statusCode(200).body("username", equalTo("alice"));
+        assertThat(cacheHits()).as("verified-token cache hits").isGreaterThan(before);
+
+        String[] parts = token.split("\\.");
+        given().auth().oauth2(parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse())
+                .get("/api/v1/me").then().statusCode(401);
+        java.util.Base64.Decoder dec = java.util.Base64.getUrlDecoder();
+        String claims = new String(dec.decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8).replace("\"alice\"", "\"adam\"");
+        String forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(claims.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+        given().auth().oauth2(forged).get("/api/v1/me").then().statusCode(401);
+    }
+
+    private static double cacheHits() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("governor_verified_tokens_total") && l.contains("result=\"hit\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /** A genuine, valid token of the realm that was not issued for Governor (no control-plane audience). */
