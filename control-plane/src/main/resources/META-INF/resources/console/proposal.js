@@ -7,6 +7,7 @@ import { highlight } from './highlight.js';
 export function proposalView(main, id) {
   let policy = null;
   let p = null;
+  let lineageBox = null; // walked once per page: a live redraw must not fetch every ancestor again
   const msg = h('div#action-msg');
 
   async function load() {
@@ -61,7 +62,7 @@ export function proposalView(main, id) {
         capabilityChart(data.capabilityEvals || [], policy?.thresholds || {})),
       h('section', { 'aria-labelledby': 'h-evals' }, h('h2#h-evals', {}, 'Evaluations against their baselines'), evaluations(data.evaluations || [])),
       h('section', { 'aria-labelledby': 'h-diff' }, h('h2#h-diff', {}, 'Change'), diff(data, policy?.protectedPaths)),
-      h('section', { 'aria-labelledby': 'h-lineage' }, h('h2#h-lineage', {}, 'Lineage back to the last promoted ancestor'), lineage(p)));
+      h('section', { 'aria-labelledby': 'h-lineage' }, h('h2#h-lineage', {}, 'Lineage back to the last promoted ancestor'), lineageBox ??= lineage(p)));
   }
 
   function review() {

@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.URI;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * What the web console (static files under {@code /console/}) needs from the server besides the
@@ -69,7 +68,7 @@ public class ConsoleResource {
     @RolesAllowed({Roles.SAFETY_OFFICER, Roles.REGULATOR, Roles.ADMIN, Roles.PROPOSER})
     public Me me() {
         Actor actor = Actor.of(identity);
-        List<String> roles = Stream.of(KNOWN_ROLES.toArray(String[]::new)).filter(identity::hasRole).toList();
+        List<String> roles = KNOWN_ROLES.stream().filter(identity::hasRole).toList();
         return new Me(actor.username(), actor.subject(), roles);
     }
 }
