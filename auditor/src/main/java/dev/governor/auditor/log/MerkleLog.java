@@ -49,7 +49,11 @@ public final class MerkleLog {
         return new TreeHead(size, foldRight(hashesOf(ids, nodes)));
     }
 
-    /** Inclusion proof of leaf {@code leafIndex} in the tree of {@code treeSize} leaves (RFC 6962 §2.1.1 PATH). */
+    /**
+     * Inclusion proof of leaf {@code leafIndex} in the tree of {@code treeSize} leaves (RFC 6962 §2.1.1 PATH).
+     *
+     * @throws MissingNodeException if the log has fewer than {@code treeSize} leaves
+     */
     public InclusionProof inclusionProof(long leafIndex, long treeSize) {
         if (leafIndex < 0 || leafIndex >= treeSize) {
             throw new IllegalArgumentException("leaf index " + leafIndex + " is not inside a tree of size " + treeSize);
@@ -70,10 +74,16 @@ public final class MerkleLog {
             }
         }
         Collections.reverse(ranges);
-        return new InclusionProof(leafIndex, treeSize, hashRanges(ranges));
+        // The proof's hashes cover every leaf but the proven one; when that is the last leaf, none of
+        // them shows that the tree reaches treeSize. The last leaf, read in the same call, does.
+        return new InclusionProof(leafIndex, treeSize, hashRanges(ranges, new NodeId(0, treeSize - 1)));
     }
 
-    /** Consistency proof between the trees of {@code fromSize} and {@code toSize} leaves (RFC 6962 §2.1.2 PROOF). */
+    /**
+     * Consistency proof between the trees of {@code fromSize} and {@code toSize} leaves (RFC 6962 §2.1.2 PROOF).
+     *
+     * @throws MissingNodeException if the log has fewer than {@code toSize} leaves
+     */
     public ConsistencyProof consistencyProof(long fromSize, long toSize) {
         if (fromSize < 0 || fromSize > toSize) {
             throw new IllegalArgumentException("a consistency proof needs 0 <= fromSize <= toSize, got "
@@ -103,12 +113,14 @@ public final class MerkleLog {
             ranges.add(new long[] {begin, end});
         }
         Collections.reverse(ranges);
-        return new ConsistencyProof(fromSize, toSize, hashRanges(ranges));
+        return new ConsistencyProof(fromSize, toSize, hashRanges(ranges, new NodeId(0, toSize - 1)));
     }
 
-    private List<byte[]> hashRanges(List<long[]> ranges) {
+    /** The hash of each range, read with {@code witness} in one call; a missing witness fails it too. */
+    private List<byte[]> hashRanges(List<long[]> ranges, NodeId witness) {
         List<List<NodeId>> idsPerRange = new ArrayList<>(ranges.size());
         Set<NodeId> all = new LinkedHashSet<>();
+        all.add(witness);
         for (long[] range : ranges) {
             List<NodeId> ids = rangeNodes(range[0], range[1]);
             idsPerRange.add(ids);

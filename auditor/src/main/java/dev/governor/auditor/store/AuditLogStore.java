@@ -4,6 +4,7 @@ import dev.governor.auditor.checkpoint.CheckpointSigner;
 import dev.governor.auditor.log.ConsistencyProof;
 import dev.governor.auditor.log.InclusionProof;
 import dev.governor.auditor.log.MerkleLog;
+import dev.governor.auditor.log.MissingNodeException;
 import dev.governor.auditor.log.NodeId;
 import dev.governor.auditor.log.TreeHasher;
 import dev.governor.auditor.log.TreeHead;
@@ -128,20 +129,38 @@ public final class AuditLogStore {
 
     /** The tree head at {@code size} entries (at most the current size). */
     public TreeHead treeHead(Connection connection, long size) {
-        requireWithin(connection, size);
-        return log(connection).treeHead(size);
+        try {
+            return log(connection).treeHead(size);
+        } catch (MissingNodeException e) {
+            throw beyondTheLog(connection, size, e);
+        }
     }
 
-    /** Proof that entry {@code index} is in the tree of {@code treeSize} entries. */
+    /**
+     * Proof that entry {@code index} is in the tree of {@code treeSize} entries. One query: the
+     * nodes of the proof and the tree's last leaf, whose absence means the log is smaller.
+     *
+     * @throws IllegalArgumentException if the log has fewer than {@code treeSize} entries
+     */
     public InclusionProof inclusionProof(Connection connection, long index, long treeSize) {
-        requireWithin(connection, treeSize);
-        return log(connection).inclusionProof(index, treeSize);
+        try {
+            return log(connection).inclusionProof(index, treeSize);
+        } catch (MissingNodeException e) {
+            throw beyondTheLog(connection, treeSize, e);
+        }
     }
 
-    /** Proof that the tree of {@code fromSize} entries is a prefix of the one of {@code toSize}. */
+    /**
+     * Proof that the tree of {@code fromSize} entries is a prefix of the one of {@code toSize}.
+     *
+     * @throws IllegalArgumentException if the log has fewer than {@code toSize} entries
+     */
     public ConsistencyProof consistencyProof(Connection connection, long fromSize, long toSize) {
-        requireWithin(connection, toSize);
-        return log(connection).consistencyProof(fromSize, toSize);
+        try {
+            return log(connection).consistencyProof(fromSize, toSize);
+        } catch (MissingNodeException e) {
+            throw beyondTheLog(connection, toSize, e);
+        }
     }
 
     /** The entry at {@code index}, if the log has one. */
@@ -263,11 +282,18 @@ public final class AuditLogStore {
         return new MerkleLog(new JdbcNodeStore(connection));
     }
 
-    private void requireWithin(Connection connection, long treeSize) {
+    /**
+     * Nodes are written in the transaction that integrates their leaves, so a node missing for a
+     * tree of {@code treeSize} means the log has not reached that size; the size is read only to
+     * say so.
+     */
+    private IllegalArgumentException beyondTheLog(Connection connection, long treeSize, MissingNodeException cause) {
         long size = size(connection);
-        if (treeSize < 0 || treeSize > size) {
-            throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log, which has " + size + " entries");
+        if (treeSize <= size) {
+            throw new AuditStoreException("the log has " + size + " entries but lacks a tree node of its first "
+                    + treeSize + ": " + cause.getMessage(), cause);
         }
+        return new IllegalArgumentException("tree size " + treeSize + " is beyond the log, which has " + size + " entries", cause);
     }
 
     private static void lockSequencer(Connection connection) throws SQLException {

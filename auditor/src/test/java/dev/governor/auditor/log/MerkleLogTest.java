@@ -81,6 +81,30 @@ class MerkleLogTest {
     }
 
     @Test
+    void proofsForTheLastLeafOfATreeLargerThanTheLogFailToo() {
+        // The proof of the last leaf needs no hash covering that leaf: with 5 leaves integrated, the
+        // proof of leaf 5 in a tree of 6 would be assembled from leaves 0-4 alone, for a leaf that
+        // does not exist. Every size from 6 to 16 must be refused, for every index and every proof.
+        MerkleLog log = new MerkleLog(new InMemoryNodeStore());
+        log.integrate(0, MerkleLogPropertyTest.leafHashes(5));
+
+        for (long size = 6; size <= 16; size++) {
+            for (long index = 0; index < size; index++) {
+                long s = size;
+                long i = index;
+                assertThatThrownBy(() -> log.inclusionProof(i, s)).as("leaf %d in a tree of %d", i, s)
+                        .isInstanceOf(MissingNodeException.class);
+            }
+            for (long from = 1; from <= 5; from++) {
+                long s = size;
+                long f = from;
+                assertThatThrownBy(() -> log.consistencyProof(f, s)).as("from %d to %d", f, s)
+                        .isInstanceOf(MissingNodeException.class);
+            }
+        }
+    }
+
+    @Test
     void proofRequestsOutsideTheTreeAreRefused() {
         MerkleLog log = new MerkleLog(new InMemoryNodeStore());
         log.integrate(0, MerkleLogPropertyTest.leafHashes(4));
