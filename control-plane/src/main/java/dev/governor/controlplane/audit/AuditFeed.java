@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.store.AuditEntry;
 import dev.governor.auditor.store.AuditLogStore;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -15,23 +15,37 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The log as it grows: while anyone follows, one poll of the database per process every 250 ms,
  * whose new entries go to every follower. Because every governance action commits with its entry,
  * following the log follows every instance's actions, not only this one's (the console's live
  * queue uses it).
+ *
+ * <p>The poll runs on a thread of its own, started by the first follower and stopped when the
+ * last one leaves: Quarkus' scheduler runs nothing more often than once a second.
  */
 @ApplicationScoped
 public class AuditFeed {
 
     private static final Logger LOG = Logger.getLogger(AuditFeed.class);
     private static final int PAGE = 500;
+    private static final long POLL_MILLIS = 250;
 
     private final AuditLogStore store;
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final BroadcastProcessor<ObjectNode> appended = BroadcastProcessor.create();
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "governor-audit-feed");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private ScheduledFuture<?> polling;
     private long next;
     private int followers;
 
@@ -47,6 +61,7 @@ public class AuditFeed {
         synchronized (this) {
             if (followers++ == 0) {
                 next = size; // polling starts (again) here, never from where it stopped long ago
+                polling = poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
         ObjectNode head = mapper.createObjectNode().put("type", "head").put("size", size);
@@ -57,11 +72,18 @@ public class AuditFeed {
     }
 
     private synchronized void left() {
-        followers--;
+        if (--followers == 0 && polling != null) {
+            polling.cancel(false);
+            polling = null;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        poller.shutdownNow();
     }
 
     /** Entries appended since the last poll; a failed poll is logged and retried at the next one. */
-    @Scheduled(every = "0.25s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void poll() {
         if (followers == 0) {
             return;
