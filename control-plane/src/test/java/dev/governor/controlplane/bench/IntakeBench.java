@@ -106,7 +106,10 @@ public final class IntakeBench {
         }
         Map<String, String> on = new java.util.HashMap<>(env);
         on.put("GOVERNOR_INTAKE_ENABLED", "true");
-        try (GovernorProcess governor = new GovernorProcess("bench-intake-" + run, 18095, List.of(), on)) {
+        // Extra JVM options for the measured Governor, e.g. BENCH_GOVERNOR_JVM_ARGS=-XX:StartFlightRecording=filename=gov.jfr to profile it.
+        String extra = System.getenv().getOrDefault("BENCH_GOVERNOR_JVM_ARGS", "").strip();
+        List<String> jvm = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+        try (GovernorProcess governor = new GovernorProcess("bench-intake-" + run, 18095, jvm, on)) {
             governor.start();
             long start = 0;
             int decided = 0;
