@@ -202,10 +202,29 @@ public class IntakeService {
             return lowest;
         }
         em.unwrap(Session.class).doWork(c -> {
+            // Each loop's domains, found by skipping along the index from one domain to the next, then
+            // per domain the lowest score of the week, the first index entry in score order: a few
+            // index probes per loop and domain, however many observations the week holds (V7).
             try (PreparedStatement ps = c.prepareStatement("""
-                    select distinct on (loop_id, domain) loop_id, domain, score, observed_at from capability_observation
-                    where loop_id = any(?) and observed_at > now() - interval '7 days' and proposal_id is distinct from ?
-                    order by loop_id, domain, score, observed_at""")) {
+                    with recursive domains (loop_id, domain) as (
+                        select l.loop_id, d.domain
+                          from unnest(?::text[]) as l (loop_id)
+                          cross join lateral (select o.domain from capability_observation o
+                                               where o.loop_id = l.loop_id order by o.domain limit 1) as d
+                        union all
+                        select p.loop_id, d.domain
+                          from domains p
+                          cross join lateral (select o.domain from capability_observation o
+                                               where o.loop_id = p.loop_id and o.domain > p.domain
+                                               order by o.domain limit 1) as d
+                    )
+                    select p.loop_id, p.domain, lowest.score, lowest.observed_at
+                      from domains p
+                      cross join lateral (select o.score, o.observed_at from capability_observation o
+                                           where o.loop_id = p.loop_id and o.domain = p.domain
+                                             and o.observed_at > now() - interval '7 days'
+                                             and o.proposal_id is distinct from ?
+                                           order by o.score, o.observed_at limit 1) as lowest""")) {
                 ps.setArray(1, c.createArrayOf("text", loops));
                 ps.setString(2, exceptProposal);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -151,6 +151,66 @@ class IntakeIT {
     }
 
     @Test
+    void theRateRuleComparesEachDomainWithTheLoopsLowestScoreOfTheWeek() throws Exception {
+        String loop = "loop-rate-" + run;
+        String p0 = "rate-" + run + "-0";
+        String p1 = "rate-" + run + "-1";
+        String p2 = "rate-" + run + "-2";
+        String p3 = "rate-" + run + "-3";
+        String rita = Keycloak.token("rita");
+        // One at a time, each decided before the next is sent: the history then comes from the database.
+        sendScores(p0, loop, 0.30, 0.40);
+        assertThat(decided(rita, p0).jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
+        // Older than the week: a gain measured from it would trip the rule, so it must be left out.
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "insert into capability_observation (loop_id, domain, score, proposal_id, observed_at) "
+                        + "values (?, 'ai_rnd', 0.01, ?, now() - interval '8 days')")) {
+            ps.setString(1, loop);
+            ps.setString(2, p0);
+            ps.executeUpdate();
+        }
+        sendScores(p1, loop, 0.25, 0.45);
+        assertThat(decided(rita, p1).jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
+        sendScores(p2, loop, 0.34, 0.42);
+        Response r2 = decided(rita, p2);
+        assertThat(r2.jsonPath().getString("status")).isEqualTo("PENDING_REVIEW");
+        assertThat(r2.jsonPath().getString("decision.result.tier")).isEqualTo("standard");
+        // The policy sees the lowest score of each domain within the week, and nothing else.
+        List<String> history = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select h->>'domain', h->>'score' from policy_decision, "
+                        + "jsonb_array_elements(input->'lineage'->'capabilityHistory') h where proposal_id = ? order by 1")) {
+            ps.setString(1, p2);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    history.add(rs.getString(1) + "=" + rs.getString(2));
+                }
+            }
+        }
+        assertThat(history).containsExactly("ai_rnd=0.25", "cyber=0.4");
+        try {
+            // 0.36 is 0.11 above the week's lowest ai_rnd score (0.25), over the limit of 0.1.
+            sendScores(p3, loop, 0.36, 0.41);
+            Response r3 = decided(rita, p3);
+            assertThat(r3.jsonPath().getList("decision.result.violations.rule", String.class)).containsExactly("rate_of_improvement");
+            assertThat(r3.jsonPath().getString("decision.result.tier")).isEqualTo("critical");
+            assertThat(r3.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
+        } finally {
+            KillSwitchTesting.ensureRunning();
+        }
+    }
+
+    private static void sendScores(String id, String loop, double aiRnd, double cyber) {
+        ObjectNode data = ProposalMessages.data(id, loop);
+        var evals = data.putArray("capabilityEvals");
+        evals.addObject().put("domain", "ai_rnd").put("eval", "re-bench").put("score", aiRnd);
+        evals.addObject().put("domain", "cyber").put("eval", "cybench").put("score", cyber);
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            send(producer, data);
+        }
+    }
+
+    @Test
     void theProducersTraceContinuesThroughIntakeIntoTheDecisionRecord() throws Exception {
         String id = "trace-" + run;
         String traceId = UUID.randomUUID().toString().replace("-", "");
