@@ -177,8 +177,24 @@ public final class CanonicalJson {
 
     private static void writeString(String value, StringBuilder out, Path path) {
         out.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int length = value.length();
+        int run = 0; // start of the characters not yet written, all of which are written as they are
+        for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= length || !Character.isLowSurrogate(value.charAt(i + 1))) {
+                    throw loneSurrogate(path, i);
+                }
+                i++; // a well-formed pair is written as it is
+                continue;
+            }
+            if (Character.isLowSurrogate(c)) {
+                throw loneSurrogate(path, i);
+            }
+            out.append(value, run, i);
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
@@ -187,22 +203,11 @@ public final class CanonicalJson {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-                    } else if (Character.isHighSurrogate(c)) {
-                        if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-                            throw loneSurrogate(path, i);
-                        }
-                        out.append(c).append(value.charAt(++i));
-                    } else if (Character.isLowSurrogate(c)) {
-                        throw loneSurrogate(path, i);
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
             }
+            run = i + 1;
         }
+        out.append(value, run, length);
         out.append('"');
     }
 
