@@ -95,7 +95,7 @@ class MerkleLogTest {
                 assertThatThrownBy(() -> log.inclusionProof(i, s)).as("leaf %d in a tree of %d", i, s)
                         .isInstanceOf(MissingNodeException.class);
             }
-            for (long from = 1; from <= 5; from++) {
+            for (long from : new long[] {0, 1, 2, 3, 4, 5, size}) {
                 long s = size;
                 long f = from;
                 assertThatThrownBy(() -> log.consistencyProof(f, s)).as("from %d to %d", f, s)
