@@ -42,6 +42,8 @@ public class VerifiedTokens {
 
     private static final Logger LOG = Logger.getLogger(VerifiedTokens.class);
     private static final int MAX_ENTRIES = 10_000;
+    /** Marks an identity answered from the cache, so that {@link Keeper} does not hash and store it again. */
+    private static final String FROM_CACHE = VerifiedTokens.class.getName() + ".from-cache";
 
     private record Entry(SecurityIdentity identity, long usableUntil) {
     }
@@ -86,7 +88,8 @@ public class VerifiedTokens {
 
     /** Keeps what OIDC has just verified. */
     void keep(SecurityIdentity identity) {
-        if (reuseSeconds > 0 && !identity.isAnonymous() && identity.getPrincipal() instanceof JsonWebToken jwt) {
+        if (reuseSeconds > 0 && !identity.isAnonymous() && identity.getAttribute(FROM_CACHE) == null
+                && identity.getPrincipal() instanceof JsonWebToken jwt) {
             AccessTokenCredential token = identity.getCredential(AccessTokenCredential.class);
             long now = clock.millis() / 1000;
             if (token != null && jwt.getExpirationTime() > now) {
@@ -162,6 +165,7 @@ public class VerifiedTokens {
         if (current != null) {
             builder.addAttribute(HttpSecurityUtils.ROUTING_CONTEXT_ATTRIBUTE, current);
         }
+        builder.addAttribute(FROM_CACHE, Boolean.TRUE);
         return builder.build();
     }
 
