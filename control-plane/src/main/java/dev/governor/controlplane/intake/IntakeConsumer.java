@@ -39,10 +39,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads {@code rsi.proposals} and hands each polled batch to {@link IntakeService}. Order per batch:
- * decide and audit in one database transaction, then publish refusals to the dead-letter topic and
- * decisions to {@code rsi.decisions} and wait for the broker, then commit the offsets. A failure
- * before the commit rewinds to the batch start and retries it: at-least-once delivery, with the
- * database making each decision happen exactly once.
+ * classify and evaluate (while the batch before it is stored), decide and audit in one database
+ * transaction, then publish refusals to the dead-letter topic and decisions to {@code rsi.decisions}
+ * and wait for the broker, then commit the offsets. A failure before the commit rewinds to the
+ * first record not committed and retries: at-least-once delivery, with the database making each
+ * decision happen exactly once (ADRs 0003 and 0010).
  */
 @ApplicationScoped
 public class IntakeConsumer {
@@ -125,35 +126,144 @@ public class IntakeConsumer {
         try (KafkaConsumer<String, byte[]> c = kafka.consumer(config.intake().groupId(), config.intake().maxPollRecords(),
                 config.intake().sessionTimeout())) {
             consumer = c;
-            c.subscribe(List.of(topic), new AssignmentLog());
+            c.subscribe(List.of(topic), new Rebalance(c));
             LOG.infof("Intake consuming %s from %s as group %s", topic, kafka.bootstrapServers(), config.intake().groupId());
             while (running) {
-                ConsumerRecords<String, byte[]> records = c.poll(config.intake().pollTimeout());
+                // With a batch waiting to be stored, take whatever has been fetched already and store.
+                ConsumerRecords<String, byte[]> records = c.poll(unstored == null ? config.intake().pollTimeout() : Duration.ZERO);
                 lastPoll = System.nanoTime();
-                if (records.isEmpty()) {
-                    continue;
-                }
+                InFlight next = null;
                 try {
-                    batchTimer.record(() -> handle(c, records));
-                    failingSince = 0;
-                    lastError = null;
+                    // The next batch is evaluated while the one before it is stored (ADR 0010).
+                    if (!records.isEmpty()) {
+                        next = begin(records, unstored);
+                    }
+                    if (unstored != null) {
+                        finish(c, unstored);
+                        failingSince = 0;
+                        lastError = null;
+                    }
+                    unstored = next;
                 } catch (RuntimeException e) {
                     if (!running) {
+                        if (next != null) {
+                            next.abandon(e);
+                        }
                         break;
                     }
                     if (failingSince == 0) {
                         failingSince = System.nanoTime();
                     }
                     lastError = e.toString();
+                    int count = records.count() + (unstored == null ? 0 : unstored.records.count());
                     LOG.errorf(e, "Intake batch of %d records failed; it will be retried in %s (nothing was committed)",
-                            records.count(), config.intake().retryBackoff());
+                            count, config.intake().retryBackoff());
                     registry.counter("governor.intake.batch.failures").increment();
+                    // Back to the first record not committed: the earlier batch's positions win.
+                    if (next != null) {
+                        next.abandon(e);
+                    }
                     rewind(c, records);
+                    abandonUnstored(c, e);
                     sleep(config.intake().retryBackoff());
                 }
             }
         } finally {
+            if (unstored != null) {
+                unstored.abandon(new IllegalStateException("intake consumer closed"));
+                unstored = null;
+            }
             consumer = null;
+        }
+    }
+
+    /** A polled batch on its way: prepared and evaluating, then stored, published and committed. */
+    private final class InFlight {
+        final ConsumerRecords<String, byte[]> records;
+        final List<Span> spans = new ArrayList<>();
+        final Map<IntakeRecord, Span> spanOf = new java.util.IdentityHashMap<>();
+        final Map<String, Span> spanOfProposal = new HashMap<>();
+        final long started = System.nanoTime();
+        IntakeService.Prepared prepared;
+        private boolean ended;
+
+        InFlight(ConsumerRecords<String, byte[]> records) {
+            this.records = records;
+        }
+
+        void end() {
+            if (!ended) {
+                ended = true;
+                spans.forEach(Span::end);
+            }
+        }
+
+        /** Neither stored nor committed: it will be read again. */
+        void abandon(Throwable why) {
+            if (prepared != null) {
+                prepared.discard();
+            }
+            if (!ended) {
+                spans.forEach(s -> s.recordException(why));
+            }
+            end();
+        }
+    }
+
+    /** Consumer thread only: the batch prepared but not yet stored, at most one. */
+    private InFlight unstored;
+
+    /** Parses a polled batch and has it classified and evaluated, counting what {@code before} will store. */
+    private InFlight begin(ConsumerRecords<String, byte[]> records, InFlight before) {
+        InFlight f = new InFlight(records);
+        List<IntakeRecord> batch = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Span span = tracer.spanBuilder(r.topic() + " process")
+                    .setParent(kafka.extract(r.headers()))
+                    .setSpanKind(SpanKind.CONSUMER)
+                    .setAttribute("messaging.system", "kafka")
+                    .setAttribute("messaging.destination.name", r.topic())
+                    .setAttribute("messaging.kafka.message.key", r.key() == null ? "" : r.key())
+                    .setAttribute("messaging.kafka.offset", r.offset())
+                    .startSpan();
+            f.spans.add(span);
+            IntakeRecord record = parse(r, span.getSpanContext().getTraceId());
+            batch.add(record);
+            f.spanOf.put(record, span);
+            if (!record.isMalformed()) {
+                f.spanOfProposal.putIfAbsent(record.proposal().proposalId(), span);
+            }
+        }
+        try {
+            f.prepared = service.prepare(batch, before == null ? null : before.prepared);
+        } catch (RuntimeException e) {
+            f.abandon(e);
+            throw e;
+        }
+        return f;
+    }
+
+    /** Stores the batch, publishes what it decided and refused, then commits its offsets. */
+    private void finish(KafkaConsumer<String, byte[]> c, InFlight f) {
+        try {
+            IntakeService.Outcome outcome = service.store(f.prepared);
+            publish(outcome, f.spanOf, f.spanOfProposal);
+            c.commitSync(nextOffsets(f.records));
+            batchTimer.record(System.nanoTime() - f.started, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            f.abandon(e);
+            throw e;
+        } finally {
+            f.end();
+        }
+    }
+
+    /** Drops the batch waiting to be stored and seeks back to its first records. */
+    private void abandonUnstored(KafkaConsumer<String, byte[]> c, Throwable why) {
+        if (unstored != null) {
+            unstored.abandon(why);
+            rewind(c, unstored.records);
+            unstored = null;
         }
     }
 
@@ -168,40 +278,6 @@ public class IntakeConsumer {
         return new State(config.intake().enabled(), thread != null && thread.isAlive(),
                 polled == 0 ? null : Duration.ofNanos(now - polled),
                 failing == 0 ? Duration.ZERO : Duration.ofNanos(now - failing), lastError);
-    }
-
-    private void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
-        List<IntakeRecord> batch = new ArrayList<>(records.count());
-        List<Span> spans = new ArrayList<>(records.count());
-        Map<IntakeRecord, Span> spanOf = new java.util.IdentityHashMap<>();
-        Map<String, Span> spanOfProposal = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            Span span = tracer.spanBuilder(r.topic() + " process")
-                    .setParent(kafka.extract(r.headers()))
-                    .setSpanKind(SpanKind.CONSUMER)
-                    .setAttribute("messaging.system", "kafka")
-                    .setAttribute("messaging.destination.name", r.topic())
-                    .setAttribute("messaging.kafka.message.key", r.key() == null ? "" : r.key())
-                    .setAttribute("messaging.kafka.offset", r.offset())
-                    .startSpan();
-            spans.add(span);
-            IntakeRecord record = parse(r, span.getSpanContext().getTraceId());
-            batch.add(record);
-            spanOf.put(record, span);
-            if (!record.isMalformed()) {
-                spanOfProposal.putIfAbsent(record.proposal().proposalId(), span);
-            }
-        }
-        try {
-            IntakeService.Outcome outcome = service.decideBatch(batch);
-            publish(outcome, spanOf, spanOfProposal);
-            c.commitSync(nextOffsets(records));
-        } catch (RuntimeException e) {
-            spans.forEach(s -> s.recordException(e));
-            throw e;
-        } finally {
-            spans.forEach(Span::end);
-        }
     }
 
     private IntakeRecord parse(ConsumerRecord<String, byte[]> r, String traceId) {
@@ -294,8 +370,18 @@ public class IntakeConsumer {
         }
     }
 
-    /** Operators see which partitions this instance decides, and when a crashed peer's are taken over. */
-    private static final class AssignmentLog implements ConsumerRebalanceListener {
+    /**
+     * Operators see which partitions this instance decides, and when a crashed peer's are taken
+     * over. A batch waiting to be stored is finished before its partitions are handed over, so the
+     * next owner starts after it; if it cannot be, it is dropped and the next owner reads it again.
+     */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, byte[]> c;
+
+        Rebalance(KafkaConsumer<String, byte[]> c) {
+            this.c = c;
+        }
+
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
@@ -308,11 +394,23 @@ public class IntakeConsumer {
             if (!partitions.isEmpty()) {
                 LOG.infof("Intake revoked %s", partitions);
             }
+            if (unstored != null) {
+                InFlight f = unstored;
+                unstored = null;
+                try {
+                    finish(c, f);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Intake could not store a batch of %d records before a rebalance; it will be read again",
+                            f.records.count());
+                    rewind(c, f.records);
+                }
+            }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             LOG.warnf("Intake lost %s without a clean hand-over (session expired); its uncommitted batches are replayed and the database keeps each decision once", partitions);
+            abandonUnstored(c, new IllegalStateException("partitions lost: " + partitions));
         }
     }
 

@@ -15,6 +15,7 @@ import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.security.Actor;
 import dev.governor.controlplane.support.Daemons;
 import dev.governor.killswitch.state.PauseState;
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -25,8 +26,10 @@ import jakarta.transaction.Transactional;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,13 +37,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Decides a batch of intake records in one transaction: every proposal with its decision and
- * audit entries, every refusal with its audit entry, or none of them. The caller commits Kafka
- * offsets only after this returns, so a crash anywhere leaves each proposal decided exactly once.
+ * Decides batches of intake records in two steps: {@link #prepare} classifies a batch and starts
+ * its policy evaluations, {@link #store} stores it in one transaction (every proposal with its
+ * decision and audit entries, every refusal with its audit entry, or none of them). The caller
+ * prepares a batch while the one before it is stored, and commits Kafka offsets only after a
+ * batch is stored, so a crash anywhere leaves each proposal decided exactly once (ADR 0010).
  */
 @ApplicationScoped
 public class IntakeService {
@@ -59,13 +66,16 @@ public class IntakeService {
     private final Counter received;
     private final Counter duplicates;
     private final Counter haltRequests;
+    private final Counter reevaluated;
+    private final AgroalDataSource dataSource;
     /** Policy evaluations of a batch run here, one thread per core, beside the intake thread. */
     private final ExecutorService evaluator = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
             Daemons.named("governor-policy-eval"));
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, AuditTrail audit,
                          EntityManager em, ObjectMapper mapper, MeterRegistry registry, KillSwitchService killSwitch,
-                         PolicyActivation policies) {
+                         PolicyActivation policies, AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
         this.killSwitch = killSwitch;
         this.policies = policies;
         this.proposals = proposals;
@@ -79,6 +89,8 @@ public class IntakeService {
         this.duplicates = Counter.builder("governor.intake.duplicates").description("Redelivered or resent proposals, ignored").register(registry);
         this.haltRequests = Counter.builder("governor.killswitch.trips")
                 .description("Policy decisions that tripped the kill switch (critical breach, rate limit)").register(registry);
+        this.reevaluated = Counter.builder("governor.intake.reevaluated")
+                .description("Proposals decided again because the kill switch changed while their batch was being decided").register(registry);
     }
 
     @PreDestroy
@@ -94,43 +106,103 @@ public class IntakeService {
     public record Refusal(IntakeRecord record, String code, String reason, AuditEventType type) {
     }
 
-    @Transactional
-    @WithSpan("IntakeService.decideBatch")
-    public Outcome decideBatch(List<IntakeRecord> batch) {
-        List<Refusal> refusals = new ArrayList<>();
-        List<DecisionEntity> toPublish = new ArrayList<>();
-        Map<String, ProposalEntity> known = existing(batch);
-        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = lowestScores(batch, known);
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        // Decided on the state as committed now: while halted, proposals are still received, decided
-        // and audited, but held (RECEIVED, received-while-paused) and decided again after the resume.
-        PauseState halt = killSwitch.current();
-        // Likewise while this instance cannot decide with the policy revision in force (ADR 0007).
-        boolean policyInForce = policies.inForce();
+    /**
+     * A batch classified and handed to the policy engine, not yet stored: {@link #prepare} makes it
+     * while the batch before it is being stored, {@link #store} stores it. What it decided is what
+     * the next batch must count as already received: the proposals it accepted and the lowest
+     * scores it saw.
+     */
+    public static final class Prepared {
+        private final OffsetDateTime now;
+        private final PauseState halt;
+        private final List<Refusal> refusals;
+        private final List<String> duplicates;
+        private final List<Pending> pending;
+        private final List<Future<PolicyGate.Decision>> evaluations;
+        /** Proposal id to content digest of every proposal this batch stores. */
+        private final Map<String, String> accepted;
+        /** Per loop of this batch, the lowest score per domain, its own observations included. */
+        private final Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest;
 
-        // First pass, in record order: classify, and give each new proposal the context it is
-        // decided in (earlier proposals of the same loop in this batch count for the rate rule).
+        private Prepared(OffsetDateTime now, PauseState halt, List<Refusal> refusals, List<String> duplicates, List<Pending> pending,
+                         List<Future<PolicyGate.Decision>> evaluations, Map<String, String> accepted,
+                         Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest) {
+            this.now = now;
+            this.halt = halt;
+            this.refusals = refusals;
+            this.duplicates = duplicates;
+            this.pending = pending;
+            this.evaluations = evaluations;
+            this.accepted = accepted;
+            this.lowest = lowest;
+        }
+
+        /** Stops the evaluations of a batch that will not be stored. */
+        public void discard() {
+            evaluations.forEach(f -> f.cancel(false));
+        }
+    }
+
+    /**
+     * Classifies a batch and starts its policy evaluations, on the state as committed now plus
+     * what {@code unstored} (the batch before it, prepared but not yet committed; null if none)
+     * will store. Classification and context are then the same as if {@code unstored} had been
+     * committed first: a proposal id it accepts is known, and its scores count towards the
+     * lowest of the week (a minimum, so reading the database before or after it commits gives
+     * the same). If {@code unstored} is not committed after all, this batch must be discarded too.
+     */
+    @WithSpan("IntakeService.prepare")
+    public Prepared prepare(List<IntakeRecord> batch, Prepared unstored) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // Decided on the state as committed now, checked again when the batch is stored: while
+        // halted, proposals are still received, decided and audited, but held (RECEIVED,
+        // received-while-paused) and decided again after the resume.
+        PauseState halt = killSwitch.current();
+        Map<String, String> known;
+        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest;
+        try (Connection c = dataSource.getConnection()) {
+            known = existing(c, batch);
+            if (unstored != null) {
+                unstored.accepted.forEach(known::putIfAbsent);
+            }
+            String[] loops = batch.stream().filter(r -> !r.isMalformed() && !known.containsKey(r.proposal().proposalId()))
+                    .map(r -> r.proposal().loopId()).distinct().toArray(String[]::new);
+            lowest = lowestScores(c, loops, null);
+            if (unstored != null) {
+                for (String loop : loops) {
+                    Map<String, PolicyGate.CapabilityObservation> carried = unstored.lowest.get(loop);
+                    if (carried != null) {
+                        Map<String, PolicyGate.CapabilityObservation> mine = lowest.computeIfAbsent(loop, k -> new HashMap<>());
+                        carried.values().forEach(o -> lower(mine, o));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read what the intake batch depends on: " + e.getMessage(), e);
+        }
+
+        // In record order: classify, and give each new proposal the context it is decided in
+        // (earlier proposals of the same loop in this batch count for the rate rule).
+        List<Refusal> refusals = new ArrayList<>();
+        List<String> duplicates = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
-        Map<String, Proposal> newInBatch = new HashMap<>();
+        Map<String, String> accepted = new HashMap<>();
+        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestAfter = new HashMap<>();
         for (IntakeRecord record : batch) {
             if (record.isMalformed()) {
                 refusals.add(new Refusal(record, record.malformed().code(), record.malformed().reason(), AuditEventType.PROPOSAL_MALFORMED));
                 continue;
             }
             Proposal proposal = record.proposal();
-            ProposalEntity existing = known.get(proposal.proposalId());
-            Proposal earlier = newInBatch.get(proposal.proposalId());
-            String firstDigest = existing != null ? existing.contentDigest : earlier != null ? earlier.contentDigest() : null;
+            String firstDigest = known.getOrDefault(proposal.proposalId(), accepted.get(proposal.proposalId()));
             if (firstDigest == null) {
                 Map<String, PolicyGate.CapabilityObservation> loop = lowest.computeIfAbsent(proposal.loopId(), k -> new HashMap<>());
                 pending.add(new Pending(record, proposal, context(proposal, loop, halt)));
                 observe(loop, proposal, now);
-                newInBatch.put(proposal.proposalId(), proposal);
+                lowestAfter.put(proposal.loopId(), loop);
+                accepted.put(proposal.proposalId(), proposal.contentDigest());
             } else if (firstDigest.equals(proposal.contentDigest())) {
-                duplicates.increment();
-                if (existing != null && existing.decisionId != null) {
-                    toPublish.add(decisions.findById(existing.decisionId));
-                }
+                duplicates.add(proposal.proposalId());
             } else {
                 String reason = "conflict: proposal " + proposal.proposalId() + " was already received with digest "
                         + firstDigest + "; this one has digest " + proposal.contentDigest()
@@ -138,34 +210,64 @@ public class IntakeService {
                 refusals.add(new Refusal(record, "conflict", reason, AuditEventType.PROPOSAL_CONFLICT));
             }
         }
+        // The policy engine is pure and thread-safe: the batch is evaluated in parallel, while the
+        // caller stores the batch before it.
+        List<Future<PolicyGate.Decision>> evaluations = pending.stream()
+                .map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context())))
+                .toList();
+        return new Prepared(now, halt, refusals, duplicates, pending, evaluations, accepted, lowestAfter);
+    }
 
-        // The policy engine is pure and thread-safe: evaluate the batch in parallel.
-        List<PolicyGate.Decision> decided = pending.size() < 2
-                ? pending.stream().map(p -> gate.decide(p.proposal(), p.context())).toList()
-                : evaluate(pending);
+    /**
+     * Stores a prepared batch in one transaction: every proposal with its decision and audit
+     * entries, every refusal with its audit entry, or none of them. Decisions made on a kill-switch
+     * state that has changed since (a pause, or a trip by the batch before) are made again on the
+     * state as committed now.
+     */
+    @Transactional
+    @WithSpan("IntakeService.store")
+    public Outcome store(Prepared prepared) {
+        PauseState halt = killSwitch.current();
+        // Held likewise while this instance cannot decide with the policy revision in force (ADR 0007).
+        boolean policyInForce = policies.inForce();
+        List<PolicyGate.Decision> decided = await(prepared.evaluations);
+        if (halt.epoch() != prepared.halt.epoch() || halt.state() != prepared.halt.state()) {
+            reevaluated.increment(prepared.pending.size());
+            LOG.infof("Kill switch changed to %s (epoch %d) while a batch of %d proposal(s) was being decided; deciding them again",
+                    halt.state(), halt.epoch(), prepared.pending.size());
+            List<Pending> again = prepared.pending.stream().map(p -> new Pending(p.record(), p.proposal(),
+                    new PolicyGate.Context(p.context().generationsSinceLastPromoted(), p.context().capabilityHistory(),
+                            halt.state().name(), halt.epoch()))).toList();
+            decided = await(again.stream().map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context()))).toList());
+        }
 
+        List<DecisionEntity> toPublish = new ArrayList<>();
+        for (String id : prepared.duplicates) {
+            duplicates.increment();
+            ProposalEntity existing = proposals.findById(id);
+            if (existing != null && existing.decisionId != null) {
+                toPublish.add(decisions.findById(existing.decisionId));
+            }
+        }
         boolean held = !killSwitch.runs(halt) || !policyInForce; // one state for the whole batch
-        for (int i = 0; i < pending.size(); i++) {
-            toPublish.add(store(pending.get(i), decided.get(i), now, held));
+        for (int i = 0; i < prepared.pending.size(); i++) {
+            toPublish.add(store(prepared.pending.get(i), decided.get(i), prepared.now, held));
         }
         em.flush();
-        insertObservations(pending, now);
-        recordRefusals(refusals);
-        return new Outcome(refusals, toPublish);
+        insertObservations(prepared.pending, prepared.now);
+        recordRefusals(prepared.refusals);
+        return new Outcome(prepared.refusals, toPublish);
     }
 
     private record Pending(IntakeRecord record, Proposal proposal, PolicyGate.Context context) {
     }
 
-    private List<PolicyGate.Decision> evaluate(List<Pending> pending) {
-        List<java.util.concurrent.Future<PolicyGate.Decision>> futures = pending.stream()
-                .map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context())))
-                .toList();
+    private static List<PolicyGate.Decision> await(List<Future<PolicyGate.Decision>> futures) {
         List<PolicyGate.Decision> out = new ArrayList<>(futures.size());
         for (var f : futures) {
             try {
                 out.add(f.get());
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -175,67 +277,70 @@ public class IntakeService {
         return out;
     }
 
-    private Map<String, ProposalEntity> existing(List<IntakeRecord> batch) {
-        List<String> ids = batch.stream().filter(r -> !r.isMalformed()).map(r -> r.proposal().proposalId()).distinct().toList();
-        Map<String, ProposalEntity> known = new HashMap<>();
-        if (!ids.isEmpty()) {
-            proposals.list("proposalId in ?1", ids).forEach(p -> known.put(p.proposalId, p));
+    /** Proposal id to content digest, for the ids of the batch already stored. */
+    private static Map<String, String> existing(Connection c, List<IntakeRecord> batch) throws SQLException {
+        String[] ids = batch.stream().filter(r -> !r.isMalformed()).map(r -> r.proposal().proposalId()).distinct()
+                .toArray(String[]::new);
+        Map<String, String> known = new HashMap<>();
+        if (ids.length == 0) {
+            return known;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select proposal_id, content_digest from proposal where proposal_id = any (?)")) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.put(rs.getString(1), rs.getString(2));
+                }
+            }
         }
         return known;
     }
 
     /**
-     * The lowest score per loop and domain within the last 7 days: all the rate-of-improvement
-     * rule compares against, so one row per domain stands for any number of earlier proposals.
+     * The lowest score per loop and domain within the last 7 days, leaving out the observations of
+     * {@code exceptProposal} (null: none): all the rate-of-improvement rule compares against, so one
+     * row per domain stands for any number of earlier proposals.
      */
-    private Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestScores(List<IntakeRecord> batch,
-                                                                                  Map<String, ProposalEntity> known) {
-        String[] loops = batch.stream().filter(r -> !r.isMalformed() && !known.containsKey(r.proposal().proposalId()))
-                .map(r -> r.proposal().loopId()).distinct().toArray(String[]::new);
-        return lowestScores(loops, null);
-    }
-
-    /** As above for the given loops, leaving out the observations of {@code exceptProposal} (null: none). */
-    private Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestScores(String[] loops, String exceptProposal) {
+    private static Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestScores(Connection c, String[] loops,
+                                                                                         String exceptProposal)
+            throws SQLException {
         Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = new HashMap<>();
         if (loops.length == 0) {
             return lowest;
         }
-        em.unwrap(Session.class).doWork(c -> {
-            // Each loop's domains, found by skipping along the index from one domain to the next, then
-            // per domain the lowest score of the week, the first index entry in score order: a few
-            // index probes per loop and domain, however many observations the week holds (V7).
-            try (PreparedStatement ps = c.prepareStatement("""
-                    with recursive domains (loop_id, domain) as (
-                        select l.loop_id, d.domain
-                          from unnest(?::text[]) as l (loop_id)
-                          cross join lateral (select o.domain from capability_observation o
-                                               where o.loop_id = l.loop_id order by o.domain limit 1) as d
-                        union all
-                        select p.loop_id, d.domain
-                          from domains p
-                          cross join lateral (select o.domain from capability_observation o
-                                               where o.loop_id = p.loop_id and o.domain > p.domain
-                                               order by o.domain limit 1) as d
-                    )
-                    select p.loop_id, p.domain, lowest.score, lowest.observed_at
+        // Each loop's domains, found by skipping along the index from one domain to the next, then
+        // per domain the lowest score of the week, the first index entry in score order: a few
+        // index probes per loop and domain, however many observations the week holds (V7).
+        try (PreparedStatement ps = c.prepareStatement("""
+                with recursive domains (loop_id, domain) as (
+                    select l.loop_id, d.domain
+                      from unnest(?::text[]) as l (loop_id)
+                      cross join lateral (select o.domain from capability_observation o
+                                           where o.loop_id = l.loop_id order by o.domain limit 1) as d
+                    union all
+                    select p.loop_id, d.domain
                       from domains p
-                      cross join lateral (select o.score, o.observed_at from capability_observation o
-                                           where o.loop_id = p.loop_id and o.domain = p.domain
-                                             and o.observed_at > now() - interval '7 days'
-                                             and o.proposal_id is distinct from ?
-                                           order by o.score, o.observed_at limit 1) as lowest""")) {
-                ps.setArray(1, c.createArrayOf("text", loops));
-                ps.setString(2, exceptProposal);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lowest.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2),
-                                new PolicyGate.CapabilityObservation(rs.getString(2), rs.getDouble(3),
-                                        rs.getObject(4, OffsetDateTime.class)));
-                    }
+                      cross join lateral (select o.domain from capability_observation o
+                                           where o.loop_id = p.loop_id and o.domain > p.domain
+                                           order by o.domain limit 1) as d
+                )
+                select p.loop_id, p.domain, lowest.score, lowest.observed_at
+                  from domains p
+                  cross join lateral (select o.score, o.observed_at from capability_observation o
+                                       where o.loop_id = p.loop_id and o.domain = p.domain
+                                         and o.observed_at > now() - interval '7 days'
+                                         and o.proposal_id is distinct from ?
+                                       order by o.score, o.observed_at limit 1) as lowest""")) {
+            ps.setArray(1, c.createArrayOf("text", loops));
+            ps.setString(2, exceptProposal);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lowest.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2),
+                            new PolicyGate.CapabilityObservation(rs.getString(2), rs.getDouble(3),
+                                    rs.getObject(4, OffsetDateTime.class)));
                 }
             }
-        });
+        }
         return lowest;
     }
 
@@ -252,8 +357,8 @@ public class IntakeService {
             throw new IllegalStateException("stored proposal " + p.proposalId + " is not JSON", e);
         }
         Proposal proposal = new Proposal(p.proposalId, p.source, p.eventTime, data, p.contentDigest, p.submittedBy);
-        Map<String, PolicyGate.CapabilityObservation> lowest =
-                lowestScores(new String[] {p.loopId}, p.proposalId).getOrDefault(p.loopId, Map.of());
+        Map<String, PolicyGate.CapabilityObservation> lowest = em.unwrap(Session.class).doReturningWork(
+                c -> lowestScores(c, new String[] {p.loopId}, p.proposalId)).getOrDefault(p.loopId, Map.of());
         PolicyGate.Decision decision = gate.decide(proposal, context(proposal, lowest, killSwitchState));
         DecisionEntity stored = store(decision);
         auditDecision(decision, p.contentDigest, "recheck", why);
@@ -310,12 +415,14 @@ public class IntakeService {
             if (!eval.path("score").isNumber()) {
                 continue;
             }
-            String domain = eval.path("domain").asText();
-            double score = eval.path("score").asDouble();
-            PolicyGate.CapabilityObservation current = loop.get(domain);
-            if (current == null || score < current.score()) {
-                loop.put(domain, new PolicyGate.CapabilityObservation(domain, score, now));
-            }
+            lower(loop, new PolicyGate.CapabilityObservation(eval.path("domain").asText(), eval.path("score").asDouble(), now));
+        }
+    }
+
+    private static void lower(Map<String, PolicyGate.CapabilityObservation> loop, PolicyGate.CapabilityObservation o) {
+        PolicyGate.CapabilityObservation current = loop.get(o.domain());
+        if (current == null || o.score() < current.score()) {
+            loop.put(o.domain(), o);
         }
     }
 

@@ -1,0 +1,144 @@
+package dev.governor.controlplane.process;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.controlplane.testing.GovernorProcess;
+import dev.governor.controlplane.testing.KafkaTestClients;
+import dev.governor.controlplane.testing.KillSwitchTesting;
+import dev.governor.controlplane.testing.ProposalMessages;
+import io.restassured.RestAssured;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Intake evaluates a batch while the batch before it is being stored (ADR 0010). With one record
+ * per batch, three proposals already on the topic go through that pipeline back to back, and each
+ * must be decided as if the one before it had been committed first:
+ * <ol>
+ *   <li>a: loop L scores 0.10 in {@code ai_rnd};</li>
+ *   <li>b: loop L scores 0.25, 0.15 above a, over the rate limit of 0.1. Only a's score, still
+ *       uncommitted when b is evaluated, shows the jump: b must be critical and trip the kill switch;</li>
+ *   <li>c: another loop, evaluated while the switch still ran and stored after b tripped it. It
+ *       must be held as received while paused, with a decision made on the tripped state.</li>
+ * </ol>
+ */
+class PipelinedIntakeIT {
+
+    private static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final int PORT = 18093;
+
+    @Test
+    void eachBatchIsDecidedOnWhatTheBatchBeforeItStoresAndOnTheKillSwitchAsItIsWhenStored() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "rsi.proposals.pipeline-" + run;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
+                "GOVERNOR_TOPICS_PROPOSALS", topic,
+                "GOVERNOR_INTAKE_GROUP_ID", "governor-intake-pipeline-" + run,
+                "GOVERNOR_INTAKE_MAX_POLL_RECORDS", "1"));
+        String a = "pipe-" + run + "-a";
+        String b = "pipe-" + run + "-b";
+        String c = "pipe-" + run + "-c";
+        String baseUri = RestAssured.baseURI;
+        int port = RestAssured.port;
+        try (GovernorProcess governor = new GovernorProcess("pipeline-" + run, PORT, List.of(), env)) {
+            governor.start().awaitReady(Duration.ofSeconds(120));
+            RestAssured.baseURI = "http://127.0.0.1";
+            RestAssured.port = PORT;
+            try {
+                KillSwitchTesting.ensureRunning();
+                // One producer batch (sent by the flush, not by the linger): the consumer fetches the
+                // three together and polls them one by one.
+                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP, ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.LINGER_MS_CONFIG, 60_000), new StringSerializer(), new ByteArraySerializer())) {
+                    producer.partitionsFor(topic);
+                    List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+                    for (ObjectNode data : List.of(scores(a, "loop-pipe-" + run, 0.10), scores(b, "loop-pipe-" + run, 0.25),
+                            scores(c, "loop-pipe-other-" + run, 0.20))) {
+                        sends.add(producer.send(new ProducerRecord<>(topic, data.path("proposalId").asText(),
+                                ProposalMessages.bytes(ProposalMessages.cloudEvent(data)))));
+                    }
+                    producer.flush();
+                    for (var send : sends) {
+                        send.get();
+                    }
+                }
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> count("select count(*) from policy_decision where proposal_id in (?, ?, ?)", a, b, c) == 3);
+
+                assertThat(row("select d.tier, d.result->>'haltLoop', d.result->'violations'->0->>'rule' "
+                        + "from proposal p join policy_decision d on d.decision_id = p.decision_id where p.proposal_id = ?", b))
+                        .containsExactly("critical", "true", "rate_of_improvement");
+                assertThat(row("select h->>'score' from policy_decision d, jsonb_array_elements(d.input->'lineage'->'capabilityHistory') h "
+                        + "where d.proposal_id = ? and h->>'domain' = 'ai_rnd'", b)).containsExactly("0.1");
+                List<String> trip = row("select state, epoch::text, cause from kill_switch");
+                assertThat(trip.get(0)).isEqualTo("TRIPPED");
+                assertThat(trip.get(2)).isEqualTo(b);
+                assertThat(row("select p.status, p.received_while_paused::text, d.input->'killSwitch'->>'state', "
+                        + "d.input->'killSwitch'->>'epoch' from proposal p join policy_decision d on d.decision_id = p.decision_id "
+                        + "where p.proposal_id = ?", c))
+                        .containsExactly("RECEIVED", "true", "TRIPPED", trip.get(1));
+                // c was evaluated before b's trip was committed, so it was decided again: the pipeline ran.
+                assertThat(Files.readString(governor.logFile().toPath()))
+                        .contains("Kill switch changed to TRIPPED (epoch " + trip.get(1) + ") while a batch of 1 proposal(s) was being decided");
+            } finally {
+                KillSwitchTesting.ensureRunning();
+                RestAssured.baseURI = baseUri;
+                RestAssured.port = port;
+            }
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            admin.deleteTopics(List.of(topic)).all().get();
+        }
+    }
+
+    private static ObjectNode scores(String id, String loop, double aiRnd) {
+        ObjectNode data = ProposalMessages.data(id, loop);
+        data.putArray("capabilityEvals").addObject().put("domain", "ai_rnd").put("eval", "re-bench").put("score", aiRnd);
+        return data;
+    }
+
+    private static int count(String sql, String... args) throws Exception {
+        return Integer.parseInt(row(sql, args).get(0));
+    }
+
+    private static List<String> row(String sql, String... args) throws Exception {
+        try (Connection c = DriverManager.getConnection(DB_URL, "governor_app", "governor_app");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("a row for " + sql).isTrue();
+                List<String> out = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    out.add(rs.getString(i));
+                }
+                return out;
+            }
+        }
+    }
+}
