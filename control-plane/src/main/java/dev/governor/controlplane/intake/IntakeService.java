@@ -67,6 +67,7 @@ public class IntakeService {
     private final Counter duplicates;
     private final Counter haltRequests;
     private final Counter reevaluated;
+    private final io.micrometer.core.instrument.Timer evaluationWait;
     private final AgroalDataSource dataSource;
     /** Policy evaluations of a batch run here, one thread per core, beside the intake thread. */
     private final ExecutorService evaluator = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
@@ -89,6 +90,8 @@ public class IntakeService {
         this.duplicates = Counter.builder("governor.intake.duplicates").description("Redelivered or resent proposals, ignored").register(registry);
         this.haltRequests = Counter.builder("governor.killswitch.trips")
                 .description("Policy decisions that tripped the kill switch (critical breach, rate limit)").register(registry);
+        this.evaluationWait = io.micrometer.core.instrument.Timer.builder("governor.intake.stage").tag("stage", "await-evaluations")
+                .description("Time per batch in one intake stage: the store waiting for the batch's policy evaluations").register(registry);
         this.reevaluated = Counter.builder("governor.intake.reevaluated")
                 .description("Proposals decided again because the kill switch changed while their batch was being decided").register(registry);
     }
@@ -230,7 +233,9 @@ public class IntakeService {
         PauseState halt = killSwitch.current();
         // Held likewise while this instance cannot decide with the policy revision in force (ADR 0007).
         boolean policyInForce = policies.inForce();
+        long waitStart = System.nanoTime();
         List<PolicyGate.Decision> decided = await(prepared.evaluations);
+        evaluationWait.record(System.nanoTime() - waitStart, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (halt.epoch() != prepared.halt.epoch() || halt.state() != prepared.halt.state()) {
             reevaluated.increment(prepared.pending.size());
             LOG.infof("Kill switch changed to %s (epoch %d) while a batch of %d proposal(s) was being decided; deciding them again",
@@ -500,31 +505,55 @@ public class IntakeService {
         if (refusals.isEmpty()) {
             return;
         }
-        int[] counts = new int[refusals.size()];
+        // One statement that names the rows it inserted: a position already recorded is not returned.
+        java.util.Set<String> inserted = new java.util.HashSet<>();
         em.unwrap(Session.class).doWork(c -> {
+            int n = refusals.size();
+            String[] topics = new String[n];
+            Integer[] partitions = new Integer[n];
+            Long[] offsets = new Long[n];
+            String[] keys = new String[n];
+            String[] codes = new String[n];
+            String[] reasons = new String[n];
+            String[] shas = new String[n];
+            Integer[] sizes = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                IntakeRecord r = refusals.get(i).record();
+                topics[i] = r.topic();
+                partitions[i] = r.partition();
+                offsets[i] = r.offset();
+                keys[i] = r.key();
+                codes[i] = refusals.get(i).code();
+                reasons[i] = refusals.get(i).reason();
+                shas[i] = r.valueSha256();
+                sizes[i] = r.valueBytes();
+            }
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into intake_rejection (topic, kafka_partition, kafka_offset, record_key, code, reason,
                                                   value_sha256, value_bytes, rejected_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, now())
-                    on conflict do nothing""")) {
-                for (Refusal refusal : refusals) {
-                    IntakeRecord r = refusal.record();
-                    ps.setString(1, r.topic());
-                    ps.setInt(2, r.partition());
-                    ps.setLong(3, r.offset());
-                    ps.setString(4, r.key());
-                    ps.setString(5, refusal.code());
-                    ps.setString(6, refusal.reason());
-                    ps.setString(7, r.valueSha256());
-                    ps.setInt(8, r.valueBytes());
-                    ps.addBatch();
+                    select t, p, o, k, c, r, s, b, now()
+                      from unnest(?::text[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[])
+                           as x (t, p, o, k, c, r, s, b)
+                    on conflict do nothing
+                    returning topic, kafka_partition, kafka_offset""")) {
+                ps.setArray(1, c.createArrayOf("text", topics));
+                ps.setArray(2, c.createArrayOf("int4", partitions));
+                ps.setArray(3, c.createArrayOf("int8", offsets));
+                ps.setArray(4, c.createArrayOf("text", keys));
+                ps.setArray(5, c.createArrayOf("text", codes));
+                ps.setArray(6, c.createArrayOf("text", reasons));
+                ps.setArray(7, c.createArrayOf("text", shas));
+                ps.setArray(8, c.createArrayOf("int4", sizes));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        inserted.add(rs.getString(1) + "/" + rs.getInt(2) + "/" + rs.getLong(3));
+                    }
                 }
-                int[] result = ps.executeBatch();
-                System.arraycopy(result, 0, counts, 0, result.length);
             }
         });
         for (int i = 0; i < refusals.size(); i++) {
-            if (counts[i] == 0) {
+            IntakeRecord r = refusals.get(i).record();
+            if (!inserted.contains(r.topic() + "/" + r.partition() + "/" + r.offset())) {
                 continue;
             }
             Refusal refusal = refusals.get(i);
