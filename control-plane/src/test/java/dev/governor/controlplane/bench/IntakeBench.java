@@ -25,9 +25,14 @@ import java.util.UUID;
 /**
  * End to end intake throughput: N proposals already in a topic, until all are decided, stored and
  * audited by the packaged control plane; against a bare Kafka consumer reading the same records
- * in the same run. Needs the services of scripts/services (Kafka, PostgreSQL). Run with bench/intake/run.
+ * in the same run. The control plane runs on a PostgreSQL schema of its own (migrated at start,
+ * dropped at the end) with a kill-switch topic of its own, so every run starts from an empty
+ * database, as a new deployment does, whatever earlier runs left. Needs the services of
+ * scripts/services (Kafka, PostgreSQL). Run with bench/intake/run.
  */
 public final class IntakeBench {
+
+    private static final String DB = "jdbc:postgresql://127.0.0.1:5432/governor";
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
@@ -35,20 +40,33 @@ public final class IntakeBench {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "rsi.proposals.bench-" + run;
         String decisions = "rsi.decisions.bench-" + run;
-        System.out.printf("Intake benchmark %s: %d proposals from %d loops on %s%n", run, n, loops, topic);
+        String control = "rsi.control.intakebench-" + run;
+        String schema = "intakebench_" + run;
+        System.out.printf("Intake benchmark %s: %d proposals from %d loops on %s, database schema %s%n", run, n, loops, topic, schema);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(decisions, 3, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(decisions, 3, (short) 1),
+                    new NewTopic(control, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
         }
+        owner("create schema " + schema, "grant usage on schema " + schema + " to governor_app");
         try {
             fill(topic, run, n, loops);
             double bare = bareConsumer(topic, n);
-            double governor = governor(topic, decisions, run, n);
+            double governor = governor(topic, decisions, control, schema, run, n);
             System.out.printf("%nRESULT bare Kafka consumer: %.0f records/s%n", bare);
             System.out.printf("RESULT Governor intake (decided, stored, audited, offsets committed): %.0f proposals/s%n", governor);
             System.out.printf("RESULT ratio Governor / bare consumer: %.3f%n", governor / bare);
         } finally {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-                admin.deleteTopics(List.of(topic, decisions)).all().get();
+                admin.deleteTopics(List.of(topic, decisions, control)).all().get();
+            }
+            owner("drop schema if exists " + schema + " cascade");
+        }
+    }
+
+    private static void owner(String... sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(DB, "governor", "governor"); java.sql.Statement s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
             }
         }
     }
@@ -94,8 +112,11 @@ public final class IntakeBench {
         }
     }
 
-    private static double governor(String topic, String decisions, String run, int n) throws Exception {
-        Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
+    private static double governor(String topic, String decisions, String control, String schema, String run, int n)
+            throws Exception {
+        Map<String, String> env = GovernorProcess.servicesEnv("target/intakebench-" + run, Map.of(
+                "GOVERNOR_DB_URL", DB + "?currentSchema=" + schema,
+                "GOVERNOR_TOPICS_CONTROL", control,
                 "GOVERNOR_TOPICS_PROPOSALS", topic,
                 "GOVERNOR_TOPICS_DECISIONS", decisions,
                 "GOVERNOR_INTAKE_GROUP_ID", "governor-bench-" + run,
@@ -142,13 +163,32 @@ public final class IntakeBench {
             long end = System.nanoTime();
             double seconds = (end - start) / 1e9;
             System.out.printf("Governor decided %d proposals in %.2f s (from the first decision to the last); %d decisions stored%n",
-                    decided, seconds, count(like));
+                    decided, seconds, count(schema, like));
             // The process starts cold: its JIT compiles the policy's generated wasm classes, among others, while it
             // decides the first proposals. The second half shows the rate once that is done.
             double secondHalf = (decided - decidedAtHalf) / ((end - halfAt) / 1e9);
             System.out.printf("RESULT Governor intake, second half only (%d proposals, %.2f s): %.0f proposals/s%n",
                     decided - decidedAtHalf, (end - halfAt) / 1e9, secondHalf);
+            printStages(governor);
             return decided / seconds;
+        }
+    }
+
+    /** Where a batch's time went, from the control plane's own timers (whole run). */
+    private static void printStages(GovernorProcess governor) {
+        try {
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(governor.url("/q/metrics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Map<String, double[]> stages = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "governor_intake_stage_seconds_(count|sum)\\{[^}]*stage=\"([^\"]+)\"[^}]*} ([0-9.eE+-]+)").matcher(metrics);
+            while (m.find()) {
+                stages.computeIfAbsent(m.group(2), k -> new double[2])[m.group(1).equals("count") ? 0 : 1] = Double.parseDouble(m.group(3));
+            }
+            stages.forEach((stage, v) -> System.out.printf("  stage %-18s %6.0f batches, %8.1f ms per batch, %6.1f s in all%n",
+                    stage, v[0], v[0] == 0 ? 0 : v[1] * 1000 / v[0], v[1]));
+        } catch (Exception e) {
+            System.out.println("  (stage timers not read: " + e + ")");
         }
     }
 
@@ -159,8 +199,8 @@ public final class IntakeBench {
         return admin.listOffsets(partitions).all().get().values().stream().mapToLong(o -> o.offset()).sum();
     }
 
-    private static int count(String like) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/governor", "governor_app", "governor_app");
+    private static int count(String schema, String like) throws Exception {
+        try (Connection c = DriverManager.getConnection(DB + "?currentSchema=" + schema, "governor_app", "governor_app");
              PreparedStatement ps = c.prepareStatement("select count(*) from policy_decision where proposal_id like ?")) {
             ps.setString(1, like);
             try (ResultSet rs = ps.executeQuery()) {
