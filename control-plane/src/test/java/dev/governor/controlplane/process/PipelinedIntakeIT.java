@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -69,23 +70,10 @@ class PipelinedIntakeIT {
             RestAssured.port = PORT;
             try {
                 KillSwitchTesting.ensureRunning();
-                // One producer batch (sent by the flush, not by the linger): the consumer fetches the
-                // three together and polls them one by one.
-                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP, ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 60_000), new StringSerializer(), new ByteArraySerializer())) {
-                    producer.partitionsFor(topic);
-                    List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
-                    for (ObjectNode data : List.of(scores(a, "loop-pipe-" + run, 0.10), scores(b, "loop-pipe-" + run, 0.25),
-                            scores(c, "loop-pipe-other-" + run, 0.20))) {
-                        sends.add(producer.send(new ProducerRecord<>(topic, data.path("proposalId").asText(),
-                                ProposalMessages.bytes(ProposalMessages.cloudEvent(data)))));
-                    }
-                    producer.flush();
-                    for (var send : sends) {
-                        send.get();
-                    }
-                }
+                sendTogether(topic, List.of(
+                        record(topic, scores(a, "loop-pipe-" + run, 0.10)),
+                        record(topic, scores(b, "loop-pipe-" + run, 0.25)),
+                        record(topic, scores(c, "loop-pipe-other-" + run, 0.20))));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> count("select count(*) from policy_decision where proposal_id in (?, ?, ?)", a, b, c) == 3);
 
@@ -112,6 +100,91 @@ class PipelinedIntakeIT {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
             admin.deleteTopics(List.of(topic)).all().get();
+        }
+    }
+
+    /**
+     * A proposal resent and then changed while the first is not yet stored, and a malformed record:
+     * each is a duplicate, a conflict or a refusal in the first pass with no failed batch. A second
+     * consumer group then reads the whole topic again, as after lost offsets: nothing is decided
+     * or audited a second time.
+     */
+    @Test
+    void aReplayAcrossBatchesIsADuplicateOrAConflictAndNothingIsDecidedOrAuditedTwice() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "rsi.proposals.replay-" + run;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        String x = "replay-" + run + "-x";
+        long firstEntry = Long.parseLong(row("select coalesce(max(entry_index) + 1, 0)::text from audit_entry").get(0));
+        ObjectNode changed = scores(x, "loop-replay-" + run, 0.2);
+        changed.put("summary", "The same id with different content.");
+        sendTogether(topic, List.of(
+                record(topic, scores(x, "loop-replay-" + run, 0.2)),
+                record(topic, scores(x, "loop-replay-" + run, 0.2)),
+                record(topic, changed),
+                new ProducerRecord<>(topic, "replay-" + run + "-bad", "{\"specversion\":".getBytes(StandardCharsets.UTF_8))));
+        String source = topic + "/0/";
+        String conflicts = "select count(*)::text from intake_rejection where topic = ? and code = 'conflict'";
+        String refusalsAudited = "select count(*)::text from audit_entry where entry_index >= " + firstEntry
+                + " and event_type in ('proposal.conflict', 'proposal.malformed') and (position(convert_to(?, 'UTF8') in leaf) > 0"
+                + " or position(convert_to(?, 'UTF8') in leaf) > 0)";
+        for (String group : List.of("first", "second")) {
+            Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
+                    "GOVERNOR_TOPICS_PROPOSALS", topic,
+                    "GOVERNOR_INTAKE_GROUP_ID", "governor-intake-replay-" + group + "-" + run,
+                    "GOVERNOR_INTAKE_MAX_POLL_RECORDS", "1"));
+            try (GovernorProcess governor = new GovernorProcess("replay-" + group + "-" + run, PORT, List.of(), env)) {
+                governor.start().awaitReady(Duration.ofSeconds(120));
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> committed("governor-intake-replay-" + group + "-" + run, topic) == 4);
+                assertThat(Files.readString(governor.logFile().toPath())).as("the log of the " + group + " pass")
+                        .doesNotContain("failed; it will be retried");
+            }
+            assertThat(count("select count(*) from policy_decision where proposal_id = ?", x)).as("decisions after the " + group + " pass")
+                    .isEqualTo(1);
+            assertThat(row("select data->>'summary' from proposal where proposal_id = ?", x).get(0)).doesNotContain("different content");
+            assertThat(count(conflicts, topic)).isEqualTo(1);
+            assertThat(count("select count(*)::text from intake_rejection where topic = ?", topic)).isEqualTo(2);
+            assertThat(count(refusalsAudited, "\"kafka\":\"" + source + "2\"", "\"kafka\":\"" + source + "3\""))
+                    .as("refusals audited after the " + group + " pass").isEqualTo(2);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            admin.deleteTopics(List.of(topic)).all().get();
+        }
+    }
+
+    private static ProducerRecord<String, byte[]> record(String topic, ObjectNode data) {
+        return new ProducerRecord<>(topic, data.path("proposalId").asText(), ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
+    }
+
+    /**
+     * One producer batch, sent by the flush rather than the linger: the consumer fetches the
+     * records together and, with one record per poll, prepares each while the one before it is
+     * waiting to be stored.
+     */
+    private static void sendTogether(String topic, List<ProducerRecord<String, byte[]>> records) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 60_000), new StringSerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor(topic);
+            List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+            for (ProducerRecord<String, byte[]> r : records) {
+                sends.add(producer.send(r));
+            }
+            producer.flush();
+            for (var send : sends) {
+                send.get();
+            }
+        }
+    }
+
+    private static long committed(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            var committed = offsets.get(new org.apache.kafka.common.TopicPartition(topic, 0));
+            return committed == null ? -1 : committed.offset();
         }
     }
 
