@@ -41,7 +41,7 @@ import java.util.Random;
 
 /**
  * Audit log benchmark on the real PostgreSQL of {@code scripts/services}, in a schema of its own
- * ({@code auditbench_<random>}, migrated with V1 as the owner, dropped at the end). Plain main,
+ * ({@code auditbench_<random>}, migrated as the owner, dropped at the end). Plain main,
  * not a test; run it with {@code bench/audit/run}.
  *
  * <p>Phases: append throughput through {@link AuditLogStore#append(Connection, List)} (batches of
@@ -355,7 +355,6 @@ public final class AuditLogBench {
                 .defaultSchema(schema)
                 .createSchemas(false)
                 .locations("filesystem:" + migrations)
-                .target("1")
                 .placeholders(Map.of("appRole", appUser))
                 .load()
                 .migrate();
@@ -364,7 +363,7 @@ public final class AuditLogBench {
                     + " event_type text not null, proposal_id text, actor text, policy_revision text, occurred_at timestamptz not null)");
             sql.execute("grant select, insert on bench_peer_entry to " + appUser);
         }
-        log("migrated V1 into " + schema + " (from " + migrations + ") and created scratch table bench_peer_entry");
+        log("migrated the control plane's migrations (the audit log's: V1, V8) into " + schema + " (from " + migrations + ") and created scratch table bench_peer_entry");
     }
 
     private void dropSchemaQuietly() {

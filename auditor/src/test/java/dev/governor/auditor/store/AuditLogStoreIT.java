@@ -246,6 +246,28 @@ class AuditLogStoreIT {
     }
 
     @Test
+    void oneStatementInsertingSeveralEntriesIsCheckedEntryByEntry() throws SQLException {
+        ensureSomeEntries();
+        byte[] leaf = "{\"type\":\"forged\"}".getBytes();
+        byte[] hash = TreeHasher.hashLeaf(leaf);
+        try (Connection c = db.app()) {
+            long size = store.size(c);
+            // The next index and then one beyond it: a gap inside the statement.
+            assertThatThrownBy(() -> insertRaw(c, new long[] {size, size + 2}, leaf, new byte[][] {hash, hash}))
+                    .hasMessageContaining("audit entry " + (size + 2) + " is not the next index " + (size + 1));
+            c.rollback();
+            // Consecutive, but the second leaf hash does not match its leaf.
+            assertThatThrownBy(() -> insertRaw(c, new long[] {size, size + 1}, leaf, new byte[][] {hash, TreeHasher.hashLeaf("{}".getBytes())}))
+                    .hasMessageContaining("audit entry " + (size + 1) + ": leaf_hash is not SHA-256(0x00 || leaf)");
+            c.rollback();
+            // Consecutive and matching: accepted, as the store's own appends are.
+            insertRaw(c, new long[] {size, size + 1}, leaf, new byte[][] {hash, hash});
+            assertThat(store.size(c)).isEqualTo(size + 2);
+            c.rollback();
+        }
+    }
+
+    @Test
     void proofsFromTheStoreVerifyAgainstPublishedSignedCheckpoints() throws SQLException {
         String origin = "governor.dev/audit/it";
         NoteSigner key = NoteSigner.generate(origin, new SecureRandom());
@@ -342,6 +364,18 @@ class AuditLogStoreIT {
     private static void insertAction(Connection c, String id) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("insert into governance_action (id) values (?)")) {
             insert.setString(1, id);
+            insert.executeUpdate();
+        }
+    }
+
+    /** Several entries in one INSERT statement, as the store appends them. */
+    private static void insertRaw(Connection c, long[] indexes, byte[] leaf, byte[][] leafHashes) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("""
+                insert into audit_entry (entry_index, leaf, leaf_hash, event_type, occurred_at)
+                select i, ?, h, 'forged', now() from unnest(?::bigint[], ?::bytea[]) as x (i, h)""")) {
+            insert.setBytes(1, leaf);
+            insert.setArray(2, c.createArrayOf("int8", java.util.Arrays.stream(indexes).boxed().toArray()));
+            insert.setArray(3, c.createArrayOf("bytea", leafHashes));
             insert.executeUpdate();
         }
     }

@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /**
  * A fresh schema in the real PostgreSQL database, migrated with the control plane's Flyway
- * migration V1 as the owner role, and dropped afterwards. Audit tables refuse DELETE and
+ * migrations as the owner role (all of them, so that the audit log's triggers are the ones
+ * deployed: V1 creates the log, V8 changes how new entries are checked), and dropped afterwards. Audit tables refuse DELETE and
  * TRUNCATE, so every test class gets its own schema instead of cleaning up rows.
  *
  * <p>Connection settings: {@code GOVERNOR_DB_URL} (system property or environment), default
@@ -55,7 +56,6 @@ public final class PostgresTestSchema implements AutoCloseable {
                 .schemas(db.schema)
                 .createSchemas(false)
                 .locations("filesystem:" + MIGRATIONS)
-                .target("1")
                 .placeholders(Map.of("appRole", db.appUser))
                 .load()
                 .migrate();
