@@ -215,9 +215,7 @@ public class IntakeService {
         }
         // The policy engine is pure and thread-safe: the batch is evaluated in parallel, while the
         // caller stores the batch before it.
-        List<Future<PolicyGate.Decision>> evaluations = pending.stream()
-                .map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context())))
-                .toList();
+        List<Future<PolicyGate.Decision>> evaluations = submit(pending);
         return new Prepared(now, halt, refusals, duplicates, pending, evaluations, accepted, lowestAfter);
     }
 
@@ -243,7 +241,7 @@ public class IntakeService {
             List<Pending> again = prepared.pending.stream().map(p -> new Pending(p.record(), p.proposal(),
                     new PolicyGate.Context(p.context().generationsSinceLastPromoted(), p.context().capabilityHistory(),
                             halt.state().name(), halt.epoch()))).toList();
-            decided = await(again.stream().map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context()))).toList());
+            decided = await(submit(again));
         }
 
         List<DecisionEntity> toPublish = new ArrayList<>();
@@ -265,6 +263,11 @@ public class IntakeService {
     }
 
     private record Pending(IntakeRecord record, Proposal proposal, PolicyGate.Context context) {
+    }
+
+    /** Each proposal's evaluation, on the evaluation threads, in the order given. */
+    private List<Future<PolicyGate.Decision>> submit(List<Pending> pending) {
+        return pending.stream().map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context()))).toList();
     }
 
     private static List<PolicyGate.Decision> await(List<Future<PolicyGate.Decision>> futures) {

@@ -5,7 +5,6 @@ import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,9 +52,7 @@ class KillMidStreamIT {
     void aProcessKilledMidBatchLeavesEveryProposalWithExactlyOneDecision() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "rsi.proposals.kill-" + run;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-        }
+        KafkaTestClients.createTopic(topic, 3);
         // Where each proposal landed, as the broker acknowledged it: a lost one can then be named.
         Map<String, String> landed = new TreeMap<>();
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
@@ -102,9 +99,7 @@ class KillMidStreamIT {
             assertThat(count("select count(*) from audit_entry where event_type = '" + type + "' and proposal_id like ?", like))
                     .as(type + " entries").isEqualTo(PROPOSALS);
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic)).all().get();
-        }
+        KafkaTestClients.deleteTopic(topic);
     }
 
     /**

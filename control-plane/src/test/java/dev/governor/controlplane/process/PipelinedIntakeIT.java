@@ -8,7 +8,6 @@ import dev.governor.controlplane.testing.ProposalMessages;
 import io.restassured.RestAssured;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,9 +51,7 @@ class PipelinedIntakeIT {
     void eachBatchIsDecidedOnWhatTheBatchBeforeItStoresAndOnTheKillSwitchAsItIsWhenStored() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "rsi.proposals.pipeline-" + run;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        KafkaTestClients.createTopic(topic, 1);
         Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
                 "GOVERNOR_TOPICS_PROPOSALS", topic,
                 "GOVERNOR_INTAKE_GROUP_ID", "governor-intake-pipeline-" + run,
@@ -98,9 +95,7 @@ class PipelinedIntakeIT {
                 RestAssured.port = port;
             }
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic)).all().get();
-        }
+        KafkaTestClients.deleteTopic(topic);
     }
 
     /**
@@ -113,9 +108,7 @@ class PipelinedIntakeIT {
     void aReplayAcrossBatchesIsADuplicateOrAConflictAndNothingIsDecidedOrAuditedTwice() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "rsi.proposals.replay-" + run;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        KafkaTestClients.createTopic(topic, 1);
         String x = "replay-" + run + "-x";
         long firstEntry = Long.parseLong(row("select coalesce(max(entry_index) + 1, 0)::text from audit_entry").get(0));
         ObjectNode changed = scores(x, "loop-replay-" + run, 0.2);
@@ -150,9 +143,7 @@ class PipelinedIntakeIT {
             assertThat(count(refusalsAudited, "\"kafka\":\"" + source + "2\"", "\"kafka\":\"" + source + "3\""))
                     .as("refusals audited after the " + group + " pass").isEqualTo(2);
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
-            admin.deleteTopics(List.of(topic)).all().get();
-        }
+        KafkaTestClients.deleteTopic(topic);
     }
 
     private static ProducerRecord<String, byte[]> record(String topic, ObjectNode data) {
