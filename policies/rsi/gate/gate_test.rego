@@ -15,7 +15,7 @@ base_proposal := {
 	"lineage": [{"id": "p-0", "sha256": "00"}],
 	"kind": "code_patch",
 	"summary": "Better retry logic in the file editing tool.",
-	"artifact": {"sha256": "ab", "uri": "s3://loops/dgm/p-1.diff", "inlineDiff": "--- a/src/tools/edit.py\n+++ b/src/tools/edit.py\n"},
+	"artifact": {"sha256": "ab", "uri": "s3://loops/dgm/p-1.diff"},
 	"touchedPaths": ["src/tools/edit.py"],
 	"evaluations": [{
 		"benchmark": "swe-bench", "subset": "verified", "metric": "accuracy",
@@ -31,6 +31,8 @@ base_input := {
 	"lineage": {"generationsSinceLastPromoted": 1, "capabilityHistory": []},
 	"loop": {"loopId": "dgm-swe-7", "sourceSystem": "dgm"},
 	"killSwitch": {"state": "RUNNING", "epoch": 4},
+	# What the control plane read from the inline diff (PolicyInput); none here.
+	"artifact": {},
 }
 
 input_with(proposal_patch) := object.union(base_input, {"proposal": object.union(base_proposal, proposal_patch)})
@@ -90,14 +92,16 @@ test_malformed_types_are_findings_not_errors if {
 	d := gate.decision with input as object.union(base_input, {
 		"proposal": {
 			"kind": 7, "lineage": 3, "touchedPaths": [5],
-			"artifact": {"inlineDiff": 42},
+			"artifact": {},
 			"evaluations": ["junk", {"benchmark": 1, "metric": ["m"], "value": "high", "baseline": 0.5}],
 			"capabilityEvals": [{"domain": ["ai_rnd"], "eval": 3, "score": 0.9}],
 		},
 		"lineage": {"generationsSinceLastPromoted": "many"},
+		"artifact": {"diffProblem": "inlineDiff is number, not a string"},
 	})
 	d.outcome == "DENY"
-	rules(d) == ["shape", "shape", "unknown_capability_domain", "unpinned_evaluator", "unpinned_evaluator", "unreviewed_lineage"]
-	d.violations[3].message == "evaluation \"junk\" has evaluatorDigest null, which is not on the evaluator allow-list"
-	d.violations[4].message == "evaluation 1/?/[\"m\"] has evaluatorDigest null, which is not on the evaluator allow-list"
+	rules(d) == ["shape", "shape", "shape", "unknown_capability_domain", "unpinned_evaluator", "unpinned_evaluator", "unreviewed_lineage"]
+	d.violations[0].message == "inlineDiff is number, not a string"
+	d.violations[4].message == "evaluation \"junk\" has evaluatorDigest null, which is not on the evaluator allow-list"
+	d.violations[5].message == "evaluation 1/?/[\"m\"] has evaluatorDigest null, which is not on the evaluator allow-list"
 }

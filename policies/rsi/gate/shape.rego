@@ -4,32 +4,25 @@ package rsi.gate
 # one sitting, and unnormalised paths could slip past the protected globs.
 limits := data.governor.limits
 
-# UTF-8 byte length without a builtin the wasm runtime lacks: a base64 encoding
-# of n bytes has 4 * ceil(n / 3) characters, n / 3 rounded up, less padding.
-utf8_bytes(s) := ((count(b) / 4) * 3) - base64_padding(b) if {
-	b := base64.encode(s)
-}
-
-# Not count(b) - count(trim_right(b, "=")): that copies the whole encoding.
-base64_padding(b) := 2 if endswith(b, "==")
-
-else := 1 if endswith(b, "=")
-
-else := 0
-
-diff_bytes := utf8_bytes(input.proposal.artifact.inlineDiff) if is_string(input.proposal.artifact.inlineDiff)
-
+# The control plane reads the inline diff for the policy (input.artifact, see
+# policies/README.md): its size in UTF-8 bytes and the files it names. The text
+# itself is not in the input.
 findings contains {
 	"rule": "size_limit",
-	"message": concat("", ["inlineDiff is ", num(diff_bytes), " bytes, more than the limit of ", num(limits.maxDiffBytes)]),
+	"message": concat("", ["inlineDiff is ", num(input.artifact.inlineDiffBytes), " bytes, more than the limit of ", num(limits.maxDiffBytes)]),
 	"effect": "deny",
 } if {
-	# A UTF-8 character takes at most 4 bytes, so a diff of at most a quarter of
-	# the limit in characters is within it: the usual diff skips the byte count,
-	# whose base64 pass and arithmetic are slow in the wasm engine.
-	is_string(input.proposal.artifact.inlineDiff)
-	count(input.proposal.artifact.inlineDiff) * 4 > limits.maxDiffBytes
-	diff_bytes > limits.maxDiffBytes
+	input.artifact.inlineDiffBytes > limits.maxDiffBytes
+}
+
+# A diff that names no file, or whose hunks do not add up, cannot be checked
+# against the protected paths: what it changes is unknown.
+findings contains {
+	"rule": "shape",
+	"message": as_text(input.artifact.diffProblem),
+	"effect": "deny",
+} if {
+	input.artifact.diffProblem
 }
 
 findings contains {

@@ -2,29 +2,35 @@ package rsi.gate_test
 
 import data.rsi.gate
 
-ascii(n) := concat("", [x | some _ in numbers.range(1, n); x := "a"])
-
-with_diff(diff) := input_with({"artifact": {"sha256": "ab", "uri": "s3://x", "inlineDiff": diff}})
+with_diff_facts(facts) := object.union(base_input, {"artifact": facts})
 
 test_diff_at_byte_limit_is_reviewed if {
-	gate.decision.outcome == "REVIEW" with input as with_diff(ascii(64))
-		with data.governor.limits.maxDiffBytes as 64
+	gate.decision.outcome == "REVIEW" with input as with_diff_facts({"inlineDiffBytes": 262144, "diffPaths": []})
 }
 
 test_diff_over_byte_limit_is_denied if {
-	d := gate.decision with input as with_diff(ascii(65)) with data.governor.limits.maxDiffBytes as 64
+	d := gate.decision with input as with_diff_facts({"inlineDiffBytes": 262145, "diffPaths": []})
 	rules(d) == ["size_limit"]
+	d.violations[0].message == "inlineDiff is 262145 bytes, more than the limit of 262144"
 }
 
-test_diff_size_counts_utf8_bytes_not_characters if {
-	# 33 characters, 66 bytes.
-	diff := concat("", [x | some _ in numbers.range(1, 33); x := "é"])
-	d := gate.decision with input as with_diff(diff) with data.governor.limits.maxDiffBytes as 64
-	contains(d.violations[0].message, "is 66 bytes")
+test_diff_limit_comes_from_data if {
+	rules(gate.decision) == ["size_limit"] with input as with_diff_facts({"inlineDiffBytes": 65})
+		with data.governor.limits.maxDiffBytes as 64
 }
 
 test_artifact_without_inline_diff_has_no_size_finding if {
-	gate.decision.outcome == "REVIEW" with input as input_with({"artifact": {"sha256": "ab", "uri": "s3://x"}})
+	gate.decision.outcome == "REVIEW" with input as base_input
+}
+
+test_unreadable_diff_is_denied_with_the_reason if {
+	d := gate.decision with input as with_diff_facts({
+		"inlineDiffBytes": 7,
+		"diffPaths": [],
+		"diffProblem": "inlineDiff cannot be read: it names no file (no diff --git, --- or +++ header)",
+	})
+	rules(d) == ["shape"]
+	d.violations[0].message == "inlineDiff cannot be read: it names no file (no diff --git, --- or +++ header)"
 }
 
 paths(n) := [concat("", ["src/m", format_int(i, 10), ".py"]) | some i in numbers.range(1, n)]

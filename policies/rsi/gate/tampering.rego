@@ -6,19 +6,49 @@ package rsi.gate
 # - The AI Scientist: edited its own code to extend its time limit.
 # The globs and the reasons per category are in data/protected_paths.json.
 
-findings contains {
+# Every path the loop declares, and every file its inline diff changes that it
+# does not declare (input.artifact.diffPaths, read by the control plane from
+# the diff's headers). Declared files the diff changes are checked once.
+findings contains f if {
+	some path in input.proposal.touchedPaths
+	is_string(path)
+	some f in tamper_findings(path)
+}
+
+findings contains f if {
+	some path in undeclared_paths
+	some f in tamper_findings(path)
+}
+
+tamper_findings(path) := {{
 	"rule": "evaluator_tamper",
 	"message": concat("", [
 		"touches protected ", category, " path ", path,
 		" (glob ", glob_pattern, "): ", data.governor.protected_paths[category].why,
 	]),
 	"effect": "deny",
-} if {
-	some path in input.proposal.touchedPaths
-	is_string(path)
+} |
 	hits := protected_hits(match_form(path))
 	some [category, _] in hits
 	glob_pattern := sort([g | some [category, g] in hits])[0]
+}
+
+# touchedPaths is written by the loop; a diff that changes a file it does not
+# declare is a change the loop did not own up to.
+undeclared_paths contains path if {
+	some path in input.artifact.diffPaths
+	is_string(path)
+	not path in declared_paths
+}
+
+declared_paths := {path | some path in input.proposal.touchedPaths}
+
+findings contains {
+	"rule": "undeclared_path",
+	"message": concat("", ["inlineDiff changes ", num(path), ", which is not in touchedPaths"]),
+	"effect": "deny",
+} if {
+	some path in undeclared_paths
 }
 
 # The [category, glob] pairs whose glob matches the candidate, found without

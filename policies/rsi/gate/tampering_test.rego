@@ -144,3 +144,30 @@ test_several_globs_of_a_category_report_the_first_in_order if {
 	count(d.violations) == 1
 	contains(d.violations[0].message, "(glob **/*_eval.*)")
 }
+
+# The inline diff, as the control plane read it (input.artifact.diffPaths).
+with_diff_paths(touched, diff_paths) := object.union(
+	input_with({"touchedPaths": touched}),
+	{"artifact": {"inlineDiffBytes": 100, "diffPaths": diff_paths}},
+)
+
+test_diff_changing_only_declared_paths_is_reviewed if {
+	gate.decision.outcome == "REVIEW" with input as with_diff_paths(["src/tools/edit.py", "src/x.py"], ["src/tools/edit.py"])
+}
+
+test_diff_changing_an_undeclared_path_is_denied if {
+	d := gate.decision with input as with_diff_paths(["src/tools/edit.py"], ["src/tools/edit.py", "src/tools/retry.py"])
+	rules(d) == ["undeclared_path"]
+	d.violations[0].message == "inlineDiff changes \"src/tools/retry.py\", which is not in touchedPaths"
+}
+
+test_protected_file_hidden_in_the_diff_is_denied_as_tampering if {
+	d := gate.decision with input as with_diff_paths(["src/tools/edit.py"], ["src/tools/edit.py", "evals/swe_bench/harness.py"])
+	rules(d) == ["evaluator_tamper", "undeclared_path"]
+	d.haltLoop == false
+	contains(d.violations[0].message, "path evals/swe_bench/harness.py")
+}
+
+test_declared_paths_are_compared_exactly if {
+	rules(gate.decision) == ["undeclared_path"] with input as with_diff_paths(["Src/Tools/edit.py"], ["src/tools/edit.py"])
+}

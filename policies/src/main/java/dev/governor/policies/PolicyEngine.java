@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Evaluates the {@code rsi.gate} policy: {@code data.rsi.gate.decision} for one proposal.
  *
- * <p>The input is {@code {proposal, lineage, loop, killSwitch}} as described in
- * {@code policies/README.md}. Implementations are safe to call from several threads.
+ * <p>The input is {@code {proposal, lineage, loop, killSwitch, artifact}} as described in
+ * {@code policies/README.md}, built by {@link PolicyInput#of}. Implementations are safe to call
+ * from several threads.
  */
 public interface PolicyEngine extends AutoCloseable {
 

@@ -29,7 +29,7 @@ public final class PolicyFloor {
             "tamper-evaluation-harness", "tamper-governor-client", "tamper-safety-monitor",
             "unnormalised-path-escapes-to-evals", "unpinned-evaluator-digest", "missing-evaluator-digest",
             "ai-rnd-at-critical", "cbrn-critical", "autonomy-critical-and-cyber-alert",
-            "kill-switch-paused", "kill-switch-tripped", "everything-wrong", "malformed-types");
+            "kill-switch-paused", "kill-switch-tripped", "everything-wrong", "malformed-types", "tamper-hidden-in-diff");
 
     private static final String RESOURCE_DIR = "dev/governor/policies/floor/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,7 +72,7 @@ public final class PolicyFloor {
                 if (!"DENY".equals(expected.path("outcome").asText()) || rules.isEmpty()) {
                     throw new PolicyEngineException("policy floor case " + name + " does not expect a denial by a floor rule");
                 }
-                cases.add(new Case(name, node.required("input"), rules, expected.path("haltLoop").asBoolean()));
+                cases.add(new Case(name, PolicyInput.of(node.required("input")), rules, expected.path("haltLoop").asBoolean()));
             } catch (IOException e) {
                 throw new PolicyEngineException("policy floor case " + name + " cannot be read: " + e.getMessage(), e);
             }

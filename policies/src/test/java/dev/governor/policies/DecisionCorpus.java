@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The named inputs in src/test/resources/corpus, each with the decision it must get. */
+/**
+ * The named inputs in src/test/resources/corpus, each with the decision it must get. The files
+ * hold what the control plane has (the proposal with its inline diff); {@link #input()} is the
+ * policy input made from it by {@link PolicyInput}.
+ */
 record DecisionCorpus(String name, String description, JsonNode input, JsonNode expected) {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -29,7 +33,7 @@ record DecisionCorpus(String name, String description, JsonNode input, JsonNode 
                 cases.add(new DecisionCorpus(
                         node.required("name").asText(),
                         node.required("description").asText(),
-                        node.required("input"),
+                        PolicyInput.of(node.required("input")),
                         node.required("expected")));
             }
             return cases;

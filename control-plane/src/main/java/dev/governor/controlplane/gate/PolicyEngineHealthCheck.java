@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.policies.PolicyDecision;
 import dev.governor.policies.PolicyEngine;
+import dev.governor.policies.PolicyInput;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -20,15 +21,16 @@ public class PolicyEngineHealthCheck implements HealthCheck {
 
     public PolicyEngineHealthCheck(PolicyEngine engine, ObjectMapper mapper) {
         this.engine = engine;
-        this.canary = mapper.createObjectNode();
-        ObjectNode proposal = canary.putObject("proposal");
+        ObjectNode given = mapper.createObjectNode();
+        ObjectNode proposal = given.putObject("proposal");
         proposal.put("proposalId", "health-canary").put("loopId", "health").put("sourceSystem", "custom")
                 .put("kind", "code_patch").put("summary", "Health check canary");
         proposal.putObject("artifact").put("sha256", "0".repeat(64)).put("inlineDiff", "");
         proposal.putArray("touchedPaths").add("src/evaluation/harness.py");
-        canary.putObject("lineage").put("generationsSinceLastPromoted", 0).putArray("capabilityHistory");
-        canary.putObject("loop").put("loopId", "health").put("sourceSystem", "custom");
-        canary.putObject("killSwitch").put("state", "RUNNING").put("epoch", 0);
+        given.putObject("lineage").put("generationsSinceLastPromoted", 0).putArray("capabilityHistory");
+        given.putObject("loop").put("loopId", "health").put("sourceSystem", "custom");
+        given.putObject("killSwitch").put("state", "RUNNING").put("epoch", 0);
+        this.canary = PolicyInput.of(given);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.intake.Proposal;
 import dev.governor.policies.PolicyEngine;
 import dev.governor.policies.PolicyEvaluation;
+import dev.governor.policies.PolicyInput;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -87,7 +88,8 @@ public class PolicyGate {
         input.putObject("loop").put("loopId", proposal.loopId()).put("sourceSystem", proposal.sourceSystem());
         input.putObject("killSwitch").put("state", context.killSwitchState()).put("epoch", context.killSwitchEpoch());
         // No clock in the input: the policy has none, so a replay of the stored input decides the same.
-        return input;
+        // The inline diff goes in as what Governor read from it (files, size), not as text (ADR 0011).
+        return PolicyInput.of(input);
     }
 
     /** A decision in the fields of OPA's decision log ({@code decision_id}, {@code bundles.rsi.revision}, ...). */

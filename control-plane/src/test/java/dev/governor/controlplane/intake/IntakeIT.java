@@ -151,6 +151,38 @@ class IntakeIT {
     }
 
     @Test
+    void aProtectedFileTheDiffChangesIsDeniedEvenWhenTouchedPathsLeavesItOut() {
+        String hidden = "gate-" + run + "-hidden";
+        String unreadable = "gate-" + run + "-unreadable";
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+            ObjectNode h = ProposalMessages.data(hidden, "loop-gate-hidden-" + run);
+            ((ObjectNode) h.get("artifact")).put("inlineDiff", "--- a/src/agent/tools.py\n+++ b/src/agent/tools.py\n"
+                    + "@@ -1 +1,2 @@\n import os\n+import retry\n"
+                    + "--- a/src/evaluation/harness.py\n+++ b/src/evaluation/harness.py\n"
+                    + "@@ -3 +3 @@\n-PASS_THRESHOLD = 0.5\n+PASS_THRESHOLD = 0.0\n");
+            send(producer, h);
+            ObjectNode u = ProposalMessages.data(unreadable, "loop-gate-hidden-" + run);
+            ((ObjectNode) u.get("artifact")).put("inlineDiff", "+PASS_THRESHOLD = 0.0\n");
+            send(producer, u);
+        }
+        String rita = Keycloak.token("rita");
+        Response rh = decided(rita, hidden);
+        assertThat(rh.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
+        assertThat(rh.jsonPath().getList("decision.result.violations.rule", String.class))
+                .containsExactly("evaluator_tamper", "undeclared_path");
+        // The stored input is what the policy saw: the files read from the diff, not its text.
+        assertThat(rh.jsonPath().getList("decision.input.artifact.diffPaths", String.class))
+                .containsExactly("src/agent/tools.py", "src/evaluation/harness.py");
+        assertThat(rh.jsonPath().getMap("decision.input.proposal.artifact")).doesNotContainKey("inlineDiff");
+        assertThat(rh.jsonPath().getString("data.artifact.inlineDiff")).contains("PASS_THRESHOLD = 0.0");
+
+        Response ru = decided(rita, unreadable);
+        assertThat(ru.jsonPath().getString("status")).isEqualTo("REJECTED_BY_POLICY");
+        assertThat(ru.jsonPath().getList("decision.result.violations.message", String.class))
+                .containsExactly("inlineDiff cannot be read: it names no file (no diff --git, --- or +++ header)");
+    }
+
+    @Test
     void theRateRuleComparesEachDomainWithTheLoopsLowestScoreOfTheWeek() throws Exception {
         String loop = "loop-rate-" + run;
         String p0 = "rate-" + run + "-0";

@@ -33,7 +33,7 @@ public final class ProposalMessages {
         data.putObject("artifact")
                 .put("sha256", "b".repeat(64))
                 .put("uri", "s3://loops/dgm/patches/" + proposalId + ".diff")
-                .put("inlineDiff", "--- a/src/agent/tools.py\n+++ b/src/agent/tools.py\n@@ -1 +1,2 @@\n+import retry\n");
+                .put("inlineDiff", "--- a/src/agent/tools.py\n+++ b/src/agent/tools.py\n@@ -1 +1,2 @@\n import os\n+import retry\n");
         data.putArray("touchedPaths").add("src/agent/tools.py");
         data.putArray("evaluations").addObject()
                 .put("benchmark", "swe-bench-verified").put("subset", "lite").put("metric", "resolved_rate")

@@ -1,0 +1,63 @@
+package dev.governor.policies;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns what the control plane knows about a proposal into the input the policy is evaluated
+ * on (policies/README.md, "Input contract").
+ *
+ * <p>The proposal goes in as the loop sent it, except for the text of
+ * {@code artifact.inlineDiff}: in its place the input carries {@code artifact}, the facts
+ * Governor read from that text ({@link InlineDiffFacts}): its UTF-8 size, the files it changes
+ * and, when it cannot be read, why. The policy judges the files the diff really changes, not
+ * only the ones the loop declares, and never parses up to 256 KiB of diff in wasm. The diff
+ * itself stays in the stored proposal, whose content digest covers it (ADR 0011).
+ */
+public final class PolicyInput {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private PolicyInput() {
+    }
+
+    /**
+     * The policy input for {@code {proposal, lineage, loop, killSwitch}} as given, the proposal
+     * being the CloudEvent's {@code data}. Nothing given is modified; the result shares the
+     * unchanged parts of the proposal with it.
+     */
+    public static ObjectNode of(JsonNode given) {
+        ObjectNode input = NODES.objectNode();
+        given.properties().forEach(e -> input.set(e.getKey(), e.getValue()));
+        input.remove("artifact");
+        ObjectNode facts = input.putObject("artifact");
+        JsonNode proposal = given.get("proposal");
+        if (proposal == null || !proposal.isObject()) {
+            return input;
+        }
+        JsonNode artifact = proposal.get("artifact");
+        if (artifact == null || !artifact.isObject() || !artifact.has("inlineDiff")) {
+            return input;
+        }
+        JsonNode diff = artifact.get("inlineDiff");
+        if (diff.isTextual()) {
+            InlineDiffFacts read = InlineDiffFacts.read(diff.textValue());
+            facts.put("inlineDiffBytes", read.bytes());
+            read.paths().forEach(facts.putArray("diffPaths")::add);
+            if (read.problem() != null) {
+                facts.put("diffProblem", "inlineDiff cannot be read: " + read.problem());
+            }
+        } else {
+            facts.put("diffProblem", "inlineDiff is " + diff.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
+                    + ", not a string");
+        }
+        ObjectNode trimmedArtifact = ((ObjectNode) artifact).deepCopy();
+        trimmedArtifact.remove("inlineDiff");
+        ObjectNode trimmedProposal = NODES.objectNode();
+        proposal.properties().forEach(e -> trimmedProposal.set(e.getKey(), e.getValue()));
+        trimmedProposal.set("artifact", trimmedArtifact);
+        input.set("proposal", trimmedProposal);
+        return input;
+    }
+}
