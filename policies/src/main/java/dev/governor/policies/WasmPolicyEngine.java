@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code poolSize}; callers beyond that wait for a free one. An instance that failed is
  * discarded rather than reused. (opa-java-wasm's own OpaPolicyPool frees the data document
  * on every release, which would mean loading the data again for every decision.)
+ *
+ * <p>The most recently returned instance is lent first. Each instance runs wasm code compiled
+ * into classes of its own, which the JIT warms up separately, so spreading calls over every
+ * instance would compile the same policy again per instance.
  */
 public final class WasmPolicyEngine implements PolicyEngine {
 
@@ -32,7 +36,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
     private final byte[] wasm;
     private final JsonNode data;
     private final String revision;
-    private final BlockingQueue<OpaPolicy> idle;
+    private final BlockingDeque<OpaPolicy> idle;
     /** Permits for instances not yet created (or discarded after a failure). */
     private final Semaphore creatable;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -41,7 +45,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
         this.wasm = wasm;
         this.data = data;
         this.revision = revision;
-        this.idle = new ArrayBlockingQueue<>(poolSize);
+        this.idle = new LinkedBlockingDeque<>(poolSize);
         this.creatable = new Semaphore(poolSize);
     }
 
@@ -173,7 +177,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
                 if (closed.get()) {
                     throw new PolicyEngineException("the wasm policy engine (revision " + revision + ") is closed");
                 }
-                OpaPolicy policy = idle.poll();
+                OpaPolicy policy = idle.pollFirst();
                 if (policy != null) {
                     return policy;
                 }
@@ -182,7 +186,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
                 }
                 // Wait for a returned instance, looking again for a free slot now and then:
                 // an instance discarded after a failure frees a slot, not an idle instance.
-                policy = idle.poll(50, TimeUnit.MILLISECONDS);
+                policy = idle.pollFirst(50, TimeUnit.MILLISECONDS);
                 if (policy != null) {
                     return policy;
                 }
@@ -203,7 +207,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
     }
 
     private void release(OpaPolicy policy) {
-        idle.add(policy);
+        idle.addFirst(policy);
     }
 
     /**

@@ -69,8 +69,12 @@ public class IntakeService {
     private final Counter reevaluated;
     private final io.micrometer.core.instrument.Timer evaluationWait;
     private final AgroalDataSource dataSource;
-    /** Policy evaluations of a batch run here, one thread per core, beside the intake thread. */
-    private final ExecutorService evaluator = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+    /**
+     * Policy evaluations of a batch run here, beside the intake thread: one thread per two cores.
+     * A decision takes about 0.1-0.2 ms, so one thread keeps up with far more than the store's
+     * rate; and each wasm instance in use is compiled by the JIT on its own (docs/benchmarks.md).
+     */
+    private final ExecutorService evaluator = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
             Daemons.named("governor-policy-eval"));
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, AuditTrail audit,
