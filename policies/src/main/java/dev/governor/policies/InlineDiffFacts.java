@@ -31,7 +31,7 @@ public record InlineDiffFacts(long bytes, List<String> paths, String problem) {
 
     /** Reads a unified diff (as {@code diff -u} or {@code git diff} writes it). */
     public static InlineDiffFacts read(String diff) {
-        long bytes = utf8Length(diff);
+        long bytes = diff.getBytes(StandardCharsets.UTF_8).length;
         if (diff.isBlank()) {
             return new InlineDiffFacts(bytes, List.of(), null);
         }
@@ -41,27 +41,6 @@ public record InlineDiffFacts(long bytes, List<String> paths, String problem) {
             problem = "it names no file (no diff --git, --- or +++ header)";
         }
         return new InlineDiffFacts(bytes, new ArrayList<>(reader.paths), problem);
-    }
-
-    /** Bytes of the UTF-8 encoding; an unpaired surrogate counts as the 1-byte '?' Java writes for it. */
-    static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                n += 1;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     private static final class Reader {
@@ -230,7 +209,9 @@ public record InlineDiffFacts(long bytes, List<String> paths, String problem) {
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
                 if (c != '\\' || i + 1 >= s.length()) {
-                    out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                    int codePoint = s.codePointAt(i);
+                    out.writeBytes(Character.toString(codePoint).getBytes(StandardCharsets.UTF_8));
+                    i += Character.charCount(codePoint) - 1;
                     continue;
                 }
                 char e = s.charAt(++i);

@@ -28,8 +28,11 @@ public final class PolicyInput {
      * unchanged parts of the proposal with it.
      */
     public static ObjectNode of(JsonNode given) {
-        ObjectNode input = NODES.objectNode();
-        given.properties().forEach(e -> input.set(e.getKey(), e.getValue()));
+        if (!given.isObject()) {
+            throw new IllegalArgumentException("the policy input is made from an object {proposal, lineage, loop, killSwitch}, not "
+                    + given.getNodeType());
+        }
+        ObjectNode input = NODES.objectNode().setAll((ObjectNode) given);
         input.remove("artifact");
         ObjectNode facts = input.putObject("artifact");
         JsonNode proposal = given.get("proposal");
@@ -52,10 +55,9 @@ public final class PolicyInput {
             facts.put("diffProblem", "inlineDiff is " + diff.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
                     + ", not a string");
         }
-        ObjectNode trimmedArtifact = ((ObjectNode) artifact).deepCopy();
+        ObjectNode trimmedArtifact = NODES.objectNode().setAll((ObjectNode) artifact);
         trimmedArtifact.remove("inlineDiff");
-        ObjectNode trimmedProposal = NODES.objectNode();
-        proposal.properties().forEach(e -> trimmedProposal.set(e.getKey(), e.getValue()));
+        ObjectNode trimmedProposal = NODES.objectNode().setAll((ObjectNode) proposal);
         trimmedProposal.set("artifact", trimmedArtifact);
         input.set("proposal", trimmedProposal);
         return input;

@@ -134,6 +134,12 @@ class InlineDiffFactsTest {
     }
 
     @Test
+    void charactersOutsideTheBasicPlaneSurviveUnquoting() {
+        String diff = "--- \"a/src/\\\"x\\\" \uD83D\uDE00.py\"\n+++ \"b/src/\\\"x\\\" \uD83D\uDE00.py\"\n@@ -1 +1 @@\n-a\n+b\n";
+        assertThat(InlineDiffFacts.read(diff).paths()).containsExactly("src/\"x\" \uD83D\uDE00.py");
+    }
+
+    @Test
     void namesWithSpacesInAGitHeaderAreSplitWhereBothSidesAgree() {
         String diff = "diff --git a/my dir/b/file.py b/my dir/b/file.py\nold mode 100644\nnew mode 100755\n";
         assertThat(InlineDiffFacts.read(diff).paths()).containsExactly("my dir/b/file.py");

@@ -19,4 +19,9 @@ public record IntakeRecord(
     public boolean isMalformed() {
         return malformed != null;
     }
+
+    /** Where the record was read: {@code topic/partition/offset}, as audit entries and dead letters name it. */
+    public String position() {
+        return topic + "/" + partition + "/" + offset;
+    }
 }

@@ -18,6 +18,7 @@ import dev.governor.killswitch.state.PauseState;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,12 +36,15 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Decides batches of intake records in two steps: {@link #prepare} classifies a batch and starts
@@ -67,7 +71,7 @@ public class IntakeService {
     private final Counter duplicates;
     private final Counter haltRequests;
     private final Counter reevaluated;
-    private final io.micrometer.core.instrument.Timer evaluationWait;
+    private final Timer evaluationWait;
     private final AgroalDataSource dataSource;
     /**
      * Policy evaluations of a batch run here, beside the intake thread: one thread per two cores.
@@ -94,8 +98,7 @@ public class IntakeService {
         this.duplicates = Counter.builder("governor.intake.duplicates").description("Redelivered or resent proposals, ignored").register(registry);
         this.haltRequests = Counter.builder("governor.killswitch.trips")
                 .description("Policy decisions that tripped the kill switch (critical breach, rate limit)").register(registry);
-        this.evaluationWait = io.micrometer.core.instrument.Timer.builder("governor.intake.stage").tag("stage", "await-evaluations")
-                .description("Time per batch in one intake stage: the store waiting for the batch's policy evaluations").register(registry);
+        this.evaluationWait = IntakeConsumer.stageTimer(registry, "await-evaluations", "the store waiting for the batch's policy evaluations");
         this.reevaluated = Counter.builder("governor.intake.reevaluated")
                 .description("Proposals decided again because the kill switch changed while their batch was being decided").register(registry);
     }
@@ -237,7 +240,7 @@ public class IntakeService {
         boolean policyInForce = policies.inForce();
         long waitStart = System.nanoTime();
         List<PolicyGate.Decision> decided = await(prepared.evaluations);
-        evaluationWait.record(System.nanoTime() - waitStart, java.util.concurrent.TimeUnit.NANOSECONDS);
+        evaluationWait.record(System.nanoTime() - waitStart, TimeUnit.NANOSECONDS);
         if (halt.epoch() != prepared.halt.epoch() || halt.state() != prepared.halt.state()) {
             reevaluated.increment(prepared.pending.size());
             LOG.infof("Kill switch changed to %s (epoch %d) while a batch of %d proposal(s) was being decided; deciding them again",
@@ -470,7 +473,7 @@ public class IntakeService {
                 .put("artifactSha256", proposal.data().path("artifact").path("sha256").asText())
                 .put("source", proposal.source())
                 .put("submittedBy", proposal.submittedBy())
-                .put("kafka", record.topic() + "/" + record.partition() + "/" + record.offset()));
+                .put("kafka", record.position()));
         auditDecision(decision, proposal.contentDigest(), "status", entity.status);
         tripOnCriticalBreach(decision, proposal.loopId());
         received.increment();
@@ -513,7 +516,7 @@ public class IntakeService {
             return;
         }
         // One statement that names the rows it inserted: a position already recorded is not returned.
-        java.util.Set<String> inserted = new java.util.HashSet<>();
+        Set<String> inserted = new HashSet<>();
         em.unwrap(Session.class).doWork(c -> {
             int n = refusals.size();
             String[] topics = new String[n];
@@ -558,17 +561,15 @@ public class IntakeService {
                 }
             }
         });
-        for (int i = 0; i < refusals.size(); i++) {
-            IntakeRecord r = refusals.get(i).record();
-            if (!inserted.contains(r.topic() + "/" + r.partition() + "/" + r.offset())) {
+        for (Refusal refusal : refusals) {
+            IntakeRecord record = refusal.record();
+            if (!inserted.contains(record.position())) {
                 continue;
             }
-            Refusal refusal = refusals.get(i);
-            IntakeRecord record = refusal.record();
             ObjectNode details = mapper.createObjectNode()
                     .put("code", refusal.code())
                     .put("reason", refusal.reason())
-                    .put("kafka", record.topic() + "/" + record.partition() + "/" + record.offset())
+                    .put("kafka", record.position())
                     .put("recordKey", record.key())
                     .put("valueSha256", record.valueSha256())
                     .put("valueBytes", record.valueBytes());
