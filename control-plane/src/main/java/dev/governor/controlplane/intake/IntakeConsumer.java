@@ -4,6 +4,7 @@ import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.kafka.KafkaClients;
+import dev.governor.controlplane.support.Daemons;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
@@ -34,16 +35,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Reads {@code rsi.proposals} and hands each polled batch to {@link IntakeService}. Order per batch:
  * classify and evaluate (while the batch before it is stored), decide and audit in one database
- * transaction, then publish refusals to the dead-letter topic and decisions to {@code rsi.decisions}
- * and wait for the broker, then commit the offsets. A failure before the commit rewinds to the
- * first record not committed and retries: at-least-once delivery, with the database making each
- * decision happen exactly once (ADRs 0003 and 0010).
+ * transaction on the store thread (while the batch before it is published and committed), then
+ * publish refusals to the dead-letter topic and decisions to {@code rsi.decisions} and wait for the
+ * broker, then commit the offsets. One transaction runs at a time, in poll order. A failure before
+ * the commit rewinds to the first record not committed and retries: at-least-once delivery, with
+ * the database making each decision happen exactly once (ADRs 0003, 0010 and 0012).
  */
 @ApplicationScoped
 public class IntakeConsumer {
@@ -62,6 +66,11 @@ public class IntakeConsumer {
     private final Timer storeTimer;
     private final Timer publishTimer;
     private final Timer commitTimer;
+    /**
+     * Batches are stored here, one transaction at a time, while the consumer thread publishes and
+     * commits the batch before and prepares the batch after (ADR 0012).
+     */
+    private final ExecutorService storeThread = Executors.newSingleThreadExecutor(Daemons.named("governor-intake-store"));
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
@@ -114,6 +123,7 @@ public class IntakeConsumer {
                 Thread.currentThread().interrupt();
             }
         }
+        storeThread.shutdown();
     }
 
     /** Keeps a consumer running until shutdown: an unexpected failure closes it and opens a new one after the backoff. */
@@ -142,52 +152,93 @@ public class IntakeConsumer {
             consumer = c;
             c.subscribe(List.of(topic), new Rebalance(c));
             LOG.infof("Intake consuming %s from %s as group %s", topic, kafka.bootstrapServers(), config.intake().groupId());
-            while (running) {
-                // With a batch waiting to be stored, take whatever has been fetched already and store.
-                ConsumerRecords<String, byte[]> records = c.poll(unstored == null ? config.intake().pollTimeout() : Duration.ZERO);
-                lastPoll = System.nanoTime();
-                InFlight next = null;
-                try {
-                    // The next batch is evaluated while the one before it is stored (ADR 0010).
-                    if (!records.isEmpty()) {
-                        next = begin(records, unstored);
-                    }
-                    if (unstored != null) {
-                        finish(c, unstored);
-                        failingSince = 0;
-                        lastError = null;
-                    }
-                    unstored = next;
-                } catch (RuntimeException e) {
-                    if (!running) {
-                        if (next != null) {
-                            next.abandon(e);
-                        }
-                        break;
-                    }
-                    if (failingSince == 0) {
-                        failingSince = System.nanoTime();
-                    }
-                    lastError = e.toString();
-                    int count = records.count() + (unstored == null ? 0 : unstored.records.count());
-                    LOG.errorf(e, "Intake batch of %d records failed; it will be retried in %s (nothing was committed)",
-                            count, config.intake().retryBackoff());
-                    registry.counter("governor.intake.batch.failures").increment();
-                    // Back to the first record not committed: the earlier batch's positions win.
-                    if (next != null) {
-                        next.abandon(e);
-                    }
-                    rewind(c, records);
-                    abandonUnstored(c, e);
-                    sleep(config.intake().retryBackoff());
+            try {
+                while (running) {
+                    poll(c);
+                }
+            } finally {
+                // Shutting down or reopening: the batch being stored is finished if it can be.
+                if (storing != null) {
+                    InFlight f = storing;
+                    storing = null;
+                    settle(c, f, "before the consumer closed");
                 }
             }
         } finally {
-            if (unstored != null) {
-                unstored.abandon(new IllegalStateException("intake consumer closed"));
-                unstored = null;
-            }
             consumer = null;
+        }
+    }
+
+    /** One turn: poll, prepare what came, and hand on the batch being stored (ADRs 0010 and 0012). */
+    private void poll(KafkaConsumer<String, byte[]> c) {
+        // With a batch being stored, take whatever has been fetched already and prepare it meanwhile.
+        ConsumerRecords<String, byte[]> records = c.poll(storing == null ? config.intake().pollTimeout() : Duration.ZERO);
+        lastPoll = System.nanoTime();
+        InFlight next = null;
+        InFlight stored = null;
+        try {
+            if (!records.isEmpty()) {
+                next = begin(records, storing);
+            }
+            if (storing != null) {
+                IntakeService.Outcome outcome = storing.awaitStored();
+                stored = storing;
+                storing = null;
+                if (next != null) {
+                    storeInBackground(next);
+                    storing = next;
+                    next = null;
+                }
+                publishAndCommit(c, stored, outcome);
+                stored = null;
+                failingSince = 0;
+                lastError = null;
+            } else if (next != null) {
+                storeInBackground(next);
+                storing = next;
+                next = null;
+            }
+        } catch (RuntimeException e) {
+            // Nothing is left in flight: the batch being stored is waited for, then every batch not
+            // committed in Kafka is dropped and read again, the earliest positions winning. What was
+            // stored is found stored when read again (ADR 0003).
+            int count = records.count() + (stored == null ? 0 : stored.records.count())
+                    + (storing == null || storing.records == records ? 0 : storing.records.count());
+            if (storing != null) {
+                storing.awaitQuietly();
+            }
+            if (next != null) {
+                next.abandon(e);
+            }
+            rewind(c, records);
+            abandonAndRewind(c, e, storing, stored);
+            storing = null;
+            if (!running) {
+                return;
+            }
+            if (failingSince == 0) {
+                failingSince = System.nanoTime();
+            }
+            lastError = e.toString();
+            LOG.errorf(e, "Intake batch of %d records failed; it will be retried in %s (nothing was committed)",
+                    count, config.intake().retryBackoff());
+            registry.counter("governor.intake.batch.failures").increment();
+            sleep(config.intake().retryBackoff());
+        }
+    }
+
+    /** Publishes and commits a batch once its transaction has ended; if it did not commit, rewinds to it. */
+    private void settle(KafkaConsumer<String, byte[]> c, InFlight f, String when) {
+        try {
+            publishAndCommit(c, f, f.awaitStored());
+        } catch (RuntimeException e) {
+            f.abandon(e);
+            try {
+                rewind(c, f.records);
+            } catch (RuntimeException r) {
+                e.addSuppressed(r); // a closing consumer: the next one starts from the committed offsets anyway
+            }
+            LOG.warnf(e, "Intake could not finish a batch of %d records %s; it will be read again", f.records.count(), when);
         }
     }
 
@@ -199,10 +250,49 @@ public class IntakeConsumer {
         final Map<String, Span> spanOfProposal = new HashMap<>();
         final long started = System.nanoTime();
         IntakeService.Prepared prepared;
+        /** Its transaction, on the store thread; null until submitted. */
+        Future<IntakeService.Outcome> stored;
         private boolean ended;
 
         InFlight(ConsumerRecords<String, byte[]> records) {
             this.records = records;
+        }
+
+        /** The outcome of its transaction, once committed; its failure, rethrown. */
+        IntakeService.Outcome awaitStored() {
+            try {
+                return stored.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException("storing an intake batch failed: " + cause, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while an intake batch was being stored", e);
+            }
+        }
+
+        /** Waits until its transaction has ended, committed or not, without caring which. */
+        void awaitQuietly() {
+            if (stored == null) {
+                return;
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    stored.get();
+                    break;
+                } catch (ExecutionException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         void end() {
@@ -212,7 +302,7 @@ public class IntakeConsumer {
             }
         }
 
-        /** Neither stored nor committed: it will be read again. */
+        /** Neither committed in Kafka nor (as far as this consumer knows) stored: it will be read again. */
         void abandon(Throwable why) {
             if (prepared != null) {
                 prepared.discard();
@@ -224,8 +314,12 @@ public class IntakeConsumer {
         }
     }
 
-    /** Consumer thread only: the batch prepared but not yet stored, at most one. */
-    private InFlight unstored;
+    /**
+     * Consumer thread only: the batch whose transaction runs on the store thread, at most one. The
+     * batch prepared after it counts what it stores (ADR 0010); the next transaction starts only
+     * after it has committed.
+     */
+    private InFlight storing;
 
     /** Parses a polled batch and has it classified and evaluated, counting what {@code before} will store. */
     private InFlight begin(ConsumerRecords<String, byte[]> records, InFlight before) {
@@ -258,34 +352,42 @@ public class IntakeConsumer {
         return f;
     }
 
-    /** Stores the batch, publishes what it decided and refused, then commits its offsets. */
-    private void finish(KafkaConsumer<String, byte[]> c, InFlight f) {
-        try {
+    /** Starts the batch's transaction on the store thread; the one before it must have committed. */
+    private void storeInBackground(InFlight f) {
+        f.stored = storeThread.submit(() -> {
             long t0 = System.nanoTime();
             IntakeService.Outcome outcome = service.store(f.prepared);
+            storeTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            return outcome;
+        });
+    }
+
+    /** Publishes what a stored batch decided and refused, waits for the broker, then commits its offsets. */
+    private void publishAndCommit(KafkaConsumer<String, byte[]> c, InFlight f, IntakeService.Outcome outcome) {
+        try {
             long t1 = System.nanoTime();
             publish(outcome, f.spanOf, f.spanOfProposal);
             long t2 = System.nanoTime();
             c.commitSync(nextOffsets(f.records));
             long t3 = System.nanoTime();
-            storeTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
             publishTimer.record(t2 - t1, TimeUnit.NANOSECONDS);
             commitTimer.record(t3 - t2, TimeUnit.NANOSECONDS);
             batchTimer.record(t3 - f.started, TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            f.abandon(e);
-            throw e;
         } finally {
             f.end();
         }
     }
 
-    /** Drops the batch waiting to be stored and seeks back to its first records. */
-    private void abandonUnstored(KafkaConsumer<String, byte[]> c, Throwable why) {
-        if (unstored != null) {
-            unstored.abandon(why);
-            rewind(c, unstored.records);
-            unstored = null;
+    /**
+     * Drops batches not committed in Kafka and seeks back to their first records. Given latest
+     * first: the earliest batch's positions win.
+     */
+    private static void abandonAndRewind(KafkaConsumer<String, byte[]> c, Throwable why, InFlight... latestFirst) {
+        for (InFlight f : latestFirst) {
+            if (f != null) {
+                f.abandon(why);
+                rewind(c, f.records);
+            }
         }
     }
 
@@ -416,23 +518,21 @@ public class IntakeConsumer {
             if (!partitions.isEmpty()) {
                 LOG.infof("Intake revoked %s", partitions);
             }
-            if (unstored != null) {
-                InFlight f = unstored;
-                unstored = null;
-                try {
-                    finish(c, f);
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Intake could not store a batch of %d records before a rebalance; it will be read again",
-                            f.records.count());
-                    rewind(c, f.records);
-                }
+            if (storing != null) {
+                InFlight f = storing;
+                storing = null;
+                settle(c, f, "before a rebalance");
             }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             LOG.warnf("Intake lost %s without a clean hand-over (session expired); its uncommitted batches are replayed and the database keeps each decision once", partitions);
-            abandonUnstored(c, new IllegalStateException("partitions lost: " + partitions));
+            if (storing != null) {
+                storing.awaitQuietly();
+                abandonAndRewind(c, new IllegalStateException("partitions lost: " + partitions), storing);
+                storing = null;
+            }
         }
     }
 

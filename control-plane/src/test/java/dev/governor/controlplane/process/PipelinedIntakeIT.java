@@ -15,6 +15,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -26,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +47,9 @@ import static org.awaitility.Awaitility.await;
  *   <li>c: another loop, evaluated while the switch still ran and stored after b tripped it. It
  *       must be held as received while paused, with a decision made on the tripped state.</li>
  * </ol>
+ * The test holds the kill switch's row until c has been prepared, so b's trip, which waits for
+ * that row in b's transaction, cannot commit first: c is prepared while b is being stored (ADR
+ * 0012), as it would be on a busy stream.
  */
 class PipelinedIntakeIT {
 
@@ -67,10 +76,19 @@ class PipelinedIntakeIT {
             RestAssured.port = PORT;
             try {
                 KillSwitchTesting.ensureRunning();
-                sendTogether(topic, List.of(
-                        record(topic, scores(a, "loop-pipe-" + run, 0.10)),
-                        record(topic, scores(b, "loop-pipe-" + run, 0.25)),
-                        record(topic, scores(c, "loop-pipe-other-" + run, 0.20))));
+                try (Connection hold = DriverManager.getConnection(DB_URL, "governor_app", "governor_app")) {
+                    hold.setAutoCommit(false);
+                    try (PreparedStatement lock = hold.prepareStatement("select state from kill_switch for update")) {
+                        lock.executeQuery().close();
+                    }
+                    sendTogether(topic, List.of(
+                            record(topic, scores(a, "loop-pipe-" + run, 0.10)),
+                            record(topic, scores(b, "loop-pipe-" + run, 0.25)),
+                            record(topic, scores(c, "loop-pipe-other-" + run, 0.20))));
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> batchesPrepared(governor) >= 3);
+                    hold.rollback();
+                }
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> count("select count(*) from policy_decision where proposal_id in (?, ?, ?)", a, b, c) == 3);
 
@@ -146,6 +164,68 @@ class PipelinedIntakeIT {
         KafkaTestClients.deleteTopic(topic);
     }
 
+    /**
+     * The transaction of one batch fails once (a trigger refuses its proposal the first time) while
+     * the batch after it has been prepared on what it would store. Both are dropped and read again:
+     * each proposal ends with one decision and one {@code proposal.received} entry, and the offsets
+     * reach the end of the topic.
+     */
+    @Test
+    void aBatchWhoseTransactionFailsIsReadAgainWithTheBatchPreparedAfterItAndEachProposalIsDecidedOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "rsi.proposals.retry-" + run;
+        KafkaTestClients.createTopic(topic, 1);
+        String group = "governor-intake-retry-" + run;
+        List<String> ids = List.of("retry-" + run + "-1", "retry-" + run + "-x", "retry-" + run + "-3", "retry-" + run + "-4");
+        String failing = ids.get(1);
+        String trigger = "refuse_once_" + run.replace('-', '_');
+        long firstEntry = Long.parseLong(row("select coalesce(max(entry_index) + 1, 0)::text from audit_entry").get(0));
+        owner("create sequence " + trigger + "_seq",
+                "create function " + trigger + "() returns trigger language plpgsql security definer as $$ begin "
+                        + "if nextval('" + trigger + "_seq') = 1 then raise exception 'refused once by the test'; end if; "
+                        + "return new; end $$",
+                "create trigger " + trigger + " before insert on proposal for each row when (new.proposal_id = '" + failing + "') "
+                        + "execute function " + trigger + "()");
+        try {
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+            for (String id : ids) {
+                records.add(record(topic, scores(id, "loop-retry-" + run, 0.2)));
+            }
+            sendTogether(topic, records);
+            Map<String, String> env = GovernorProcess.servicesEnv("target/governor-test", Map.of(
+                    "GOVERNOR_TOPICS_PROPOSALS", topic,
+                    "GOVERNOR_INTAKE_GROUP_ID", group,
+                    "GOVERNOR_INTAKE_MAX_POLL_RECORDS", "1"));
+            try (GovernorProcess governor = new GovernorProcess("retry-" + run, PORT, List.of(), env)) {
+                governor.start().awaitReady(Duration.ofSeconds(120));
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> committed(group, topic) == ids.size());
+                // The failed batch and the one prepared after it: the latter is thrown away and read again.
+                assertThat(Files.readString(governor.logFile().toPath()))
+                        .contains("Intake batch of 2 records failed; it will be retried")
+                        .contains("refused once by the test");
+            }
+            for (String id : ids) {
+                assertThat(count("select count(*) from policy_decision where proposal_id = ?", id)).as("decisions of " + id).isEqualTo(1);
+                assertThat(count("select count(*) from audit_entry where entry_index >= " + firstEntry
+                        + " and event_type = 'proposal.received' and proposal_id = ?", id)).as("received entries of " + id).isEqualTo(1);
+            }
+        } finally {
+            owner("drop trigger if exists " + trigger + " on proposal", "drop function if exists " + trigger + "()",
+                    "drop sequence if exists " + trigger + "_seq");
+            KafkaTestClients.deleteTopic(topic);
+        }
+    }
+
+    /** Statements run as the schema's owner (the application's role may not create triggers, ADR 0002). */
+    private static void owner(String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(DB_URL, "governor", "governor"); java.sql.Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
     private static ProducerRecord<String, byte[]> record(String topic, ObjectNode data) {
         return new ProducerRecord<>(topic, data.path("proposalId").asText(), ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
     }
@@ -183,6 +263,14 @@ class PipelinedIntakeIT {
         ObjectNode data = ProposalMessages.data(id, loop);
         data.putArray("capabilityEvals").addObject().put("domain", "ai_rnd").put("eval", "re-bench").put("score", aiRnd);
         return data;
+    }
+
+    /** Batches the Governor has prepared, from its {@code governor.intake.stage{stage=prepare}} timer. */
+    private static double batchesPrepared(GovernorProcess governor) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(governor.url("/q/metrics"))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("governor_intake_stage_seconds_count\\{[^}]*stage=\"prepare\"[^}]*} ([0-9.eE+-]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static int count(String sql, String... args) throws Exception {
