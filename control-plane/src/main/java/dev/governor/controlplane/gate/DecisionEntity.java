@@ -33,15 +33,15 @@ public class DecisionEntity {
     @Column(nullable = false)
     public String engine;
 
-    @Column(nullable = false, columnDefinition = "jsonb")
-    @ColumnTransformer(write = "?::jsonb")
+    @Column(nullable = false, columnDefinition = "json")
+    @ColumnTransformer(write = "?::json")
     public String input;
 
     @Column(name = "input_digest", nullable = false, length = 64)
     public String inputDigest;
 
-    @Column(nullable = false, columnDefinition = "jsonb")
-    @ColumnTransformer(write = "?::jsonb")
+    @Column(nullable = false, columnDefinition = "json")
+    @ColumnTransformer(write = "?::json")
     public String result;
 
     @Column(nullable = false)
@@ -59,7 +59,7 @@ public class DecisionEntity {
     @Column(name = "decided_at", nullable = false)
     public OffsetDateTime decidedAt;
 
-    @Column(nullable = false, columnDefinition = "jsonb")
-    @ColumnTransformer(write = "?::jsonb")
+    @Column(nullable = false, columnDefinition = "json")
+    @ColumnTransformer(write = "?::json")
     public String metrics;
 }

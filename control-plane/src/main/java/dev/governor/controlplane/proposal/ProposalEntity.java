@@ -39,8 +39,8 @@ public class ProposalEntity {
     @Column(name = "event_time")
     public OffsetDateTime eventTime;
 
-    @Column(nullable = false, columnDefinition = "jsonb")
-    @ColumnTransformer(write = "?::jsonb")
+    @Column(nullable = false, columnDefinition = "json")
+    @ColumnTransformer(write = "?::json")
     public String data;
 
     @Column(name = "received_at", nullable = false)

@@ -211,7 +211,7 @@ class IntakeIT {
         List<String> history = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "select h->>'domain', h->>'score' from policy_decision, "
-                        + "jsonb_array_elements(input->'lineage'->'capabilityHistory') h where proposal_id = ? order by 1")) {
+                        + "json_array_elements(input->'lineage'->'capabilityHistory') h where proposal_id = ? order by 1")) {
             ps.setString(1, p2);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

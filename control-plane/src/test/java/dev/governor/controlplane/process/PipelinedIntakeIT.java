@@ -95,7 +95,7 @@ class PipelinedIntakeIT {
                 assertThat(row("select d.tier, d.result->>'haltLoop', d.result->'violations'->0->>'rule' "
                         + "from proposal p join policy_decision d on d.decision_id = p.decision_id where p.proposal_id = ?", b))
                         .containsExactly("critical", "true", "rate_of_improvement");
-                assertThat(row("select h->>'score' from policy_decision d, jsonb_array_elements(d.input->'lineage'->'capabilityHistory') h "
+                assertThat(row("select h->>'score' from policy_decision d, json_array_elements(d.input->'lineage'->'capabilityHistory') h "
                         + "where d.proposal_id = ? and h->>'domain' = 'ai_rnd'", b)).containsExactly("0.1");
                 List<String> trip = row("select state, epoch::text, cause from kill_switch");
                 assertThat(trip.get(0)).isEqualTo("TRIPPED");
