@@ -154,7 +154,7 @@ public class IntakeConsumer {
             LOG.infof("Intake consuming %s from %s as group %s", topic, kafka.bootstrapServers(), config.intake().groupId());
             try {
                 while (running) {
-                    poll(c);
+                    turn(c);
                 }
             } finally {
                 // Shutting down or reopening: the batch being stored is finished if it can be.
@@ -170,7 +170,7 @@ public class IntakeConsumer {
     }
 
     /** One turn: poll, prepare what came, and hand on the batch being stored (ADRs 0010 and 0012). */
-    private void poll(KafkaConsumer<String, byte[]> c) {
+    private void turn(KafkaConsumer<String, byte[]> c) {
         // With a batch being stored, take whatever has been fetched already and prepare it meanwhile.
         ConsumerRecords<String, byte[]> records = c.poll(storing == null ? config.intake().pollTimeout() : Duration.ZERO);
         lastPoll = System.nanoTime();
