@@ -37,6 +37,7 @@ import java.util.stream.Stream;
  * --opa-url URL         also measure an OPA server serving scripts/policy server-bundle
  * --server-decisions N  measured decisions for the server (default: --decisions)
  * --cases TEXT          only the corpus cases whose name contains TEXT (for profiling one shape)
+ * --slowest N           how many cases to list by mean time, slowest first (default 5)
  * </pre>
  */
 public final class PolicyDecisionBenchmark {
@@ -79,6 +80,7 @@ public final class PolicyDecisionBenchmark {
         int maxSeconds = 300;
         String opaUrl = null;
         String only = null;
+        int slowest = 5;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -88,8 +90,9 @@ public final class PolicyDecisionBenchmark {
                 case "--max-seconds" -> maxSeconds = positive(args[i], value);
                 case "--opa-url" -> opaUrl = required(args[i], value);
                 case "--cases" -> only = required(args[i], value);
+                case "--slowest" -> slowest = positive(args[i], value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --decisions N --warmup-seconds S --max-seconds S --opa-url URL --server-decisions N --cases TEXT");
+                        + "; options: --decisions N --warmup-seconds S --max-seconds S --opa-url URL --server-decisions N --cases TEXT --slowest N");
             }
             i++;
         }
@@ -110,7 +113,7 @@ public final class PolicyDecisionBenchmark {
         try (WasmPolicyEngine engine = WasmPolicyEngine.fromClasspath(1)) {
             System.out.printf(Locale.ROOT, "wasm engine ready in %.1f s (revision %s)%n",
                     (System.nanoTime() - start) / 1e9, engine.revision());
-            wasm = measure(engine, corpus, decisions, warmupSeconds, maxSeconds);
+            wasm = measure(engine, corpus, decisions, warmupSeconds, maxSeconds, slowest);
         }
         print(wasm);
 
@@ -121,7 +124,7 @@ public final class PolicyDecisionBenchmark {
         Result[] server;
         try (OpaServerPolicyEngine engine = new OpaServerPolicyEngine(URI.create(opaUrl), Duration.ofSeconds(10))) {
             System.out.printf(Locale.ROOT, "OPA server at %s (revision %s)%n", opaUrl, engine.revision());
-            server = measure(engine, corpus, serverDecisions, Math.max(1, warmupSeconds / 3), maxSeconds);
+            server = measure(engine, corpus, serverDecisions, Math.max(1, warmupSeconds / 3), maxSeconds, slowest);
         }
         System.out.println();
         System.out.println("== results (one thread) ==");
@@ -137,7 +140,8 @@ public final class PolicyDecisionBenchmark {
         }
     }
 
-    private static Result[] measure(PolicyEngine engine, List<Case> corpus, int decisions, int warmupSeconds, int maxSeconds) {
+    private static Result[] measure(PolicyEngine engine, List<Case> corpus, int decisions, int warmupSeconds, int maxSeconds,
+            int slowest) {
         System.out.printf(Locale.ROOT, "[%s] warm-up %d s%n", engine.name(), warmupSeconds);
         long warmupEnd = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         int warm = 0;
@@ -178,7 +182,7 @@ public final class PolicyDecisionBenchmark {
             }
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
-        printSlowestCases(engine.name(), corpus, nanosPerCase, countPerCase);
+        printSlowestCases(engine.name(), corpus, nanosPerCase, countPerCase, slowest);
         long[] measured = Arrays.copyOf(nanos, done);
         long[] small = new long[done];
         int smallCount = 0;
@@ -205,7 +209,7 @@ public final class PolicyDecisionBenchmark {
         }
     }
 
-    private static void printSlowestCases(String engine, List<Case> corpus, long[] nanosPerCase, int[] countPerCase) {
+    private static void printSlowestCases(String engine, List<Case> corpus, long[] nanosPerCase, int[] countPerCase, int slowest) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < corpus.size(); i++) {
             if (countPerCase[i] > 0) {
@@ -215,7 +219,7 @@ public final class PolicyDecisionBenchmark {
         order.sort((a, b) -> Double.compare(
                 (double) nanosPerCase[b] / countPerCase[b], (double) nanosPerCase[a] / countPerCase[a]));
         StringBuilder line = new StringBuilder("[" + engine + "] slowest cases (mean ms):");
-        for (int i : order.subList(0, Math.min(5, order.size()))) {
+        for (int i : order.subList(0, Math.min(slowest, order.size()))) {
             line.append(String.format(Locale.ROOT, " %s %.3f;", corpus.get(i).name(), nanosPerCase[i] / 1e6 / countPerCase[i]));
         }
         System.out.println(line);
