@@ -71,6 +71,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (runAsUser != null) {
             Processes.run(List.of("chown", "-R", runAsUser + ":", data.toString()), Duration.ofSeconds(30));
         }
+        stopClusterLeftRunning(data);
+        EmbeddedPorts.requireFree(port, "the embedded PostgreSQL", "GOVERNOR_EMBEDDED_POSTGRES_PORT=N in the environment");
         Path log = home.resolve("postgres.log");
         Files.deleteIfExists(log);
         Files.createFile(log);
@@ -83,6 +85,29 @@ public final class EmbeddedPostgres implements AutoCloseable {
         started = true;
         createRolesAndDatabase();
         return this;
+    }
+
+    /**
+     * A Governor killed without its shutdown (SIGKILL, a crash, a power cut of the terminal) leaves
+     * its PostgreSQL running on this cluster. The caller holds the data directory's lock
+     * ({@link DataDirLock}), so no live Governor uses that server: it is stopped, and this run
+     * starts its own.
+     */
+    private void stopClusterLeftRunning(Path data) throws IOException, InterruptedException {
+        Path pidFile = data.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> status = new ArrayList<>();
+        status.add(binaries.resolve("bin/pg_ctl").toString());
+        status.addAll(List.of("-D", data.toString(), "status"));
+        if (Processes.exitCode(asServerUser(status), Duration.ofSeconds(30)) != 0) {
+            return; // a stale pid file of a server that is gone; pg_ctl start handles that itself
+        }
+        String pid = Files.readAllLines(pidFile).stream().findFirst().orElse("?").trim();
+        LOG.warnf("The embedded PostgreSQL (pid %s) was left running by a Governor that did not shut down; stopping it",
+                pid);
+        pgCtl(List.of("-D", data.toString(), "-m", "fast", "-w", "-t", "30", "stop"), Duration.ofSeconds(45));
     }
 
     public String jdbcUrl() {
@@ -261,6 +286,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 throw new IOException("Command failed (exit " + p.exitValue() + "): " + String.join(" ", cmd)
                         + "\n" + new String(output, StandardCharsets.UTF_8));
             }
+        }
+
+        /** Runs {@code cmd} and returns its exit code, whatever it is; its output is discarded. */
+        static int exitCode(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("Timed out after " + timeout + ": " + String.join(" ", cmd));
+            }
+            return p.exitValue();
         }
 
         static void deleteRecursively(Path dir) throws IOException {

@@ -32,7 +32,16 @@ public class GovernorMain {
         try {
             stack = EmbeddedStack.start();
         } catch (Exception e) {
-            LOG.error("Could not start the embedded services; nothing was started", e);
+            // Quarkus has not set up logging yet: the reason goes to the terminal as it is.
+            System.err.println("Governor could not start its embedded services, so nothing was started:");
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                System.err.println("  " + (t.getMessage() == null ? t.toString() : t.getMessage()));
+            }
+            if (Boolean.getBoolean("governor.embedded.trace")) {
+                e.printStackTrace();
+            } else {
+                System.err.println("(-Dgovernor.embedded.trace=true shows the stack trace)");
+            }
             System.exit(1);
             return;
         }
@@ -86,13 +95,15 @@ public class GovernorMain {
     static final class EmbeddedStack implements AutoCloseable {
         private static EmbeddedStack current;
         private final Path dataDir;
+        private final DataDirLock lock;
         private final EmbeddedPostgres postgres;
         private final EmbeddedKafka kafka;
         private final CompletableFuture<Void> quarkusStopped = new CompletableFuture<>();
         private boolean closed;
 
-        private EmbeddedStack(Path dataDir, EmbeddedPostgres postgres, EmbeddedKafka kafka) {
+        private EmbeddedStack(Path dataDir, DataDirLock lock, EmbeddedPostgres postgres, EmbeddedKafka kafka) {
             this.dataDir = dataDir;
+            this.lock = lock;
             this.postgres = postgres;
             this.kafka = kafka;
         }
@@ -100,8 +111,41 @@ public class GovernorMain {
         static EmbeddedStack start() throws Exception {
             Path dataDir = Path.of(System.getProperty("governor.data-dir",
                     System.getenv().getOrDefault("GOVERNOR_DATA_DIR", ".governor"))).toAbsolutePath();
-            int pgPort = Integer.getInteger("governor.embedded.postgres-port", 5433);
-            int kafkaPort = Integer.getInteger("governor.embedded.kafka-port", 9092);
+            int pgPort = port("governor.embedded.postgres-port", "GOVERNOR_EMBEDDED_POSTGRES_PORT", 5433);
+            int kafkaPort = port("governor.embedded.kafka-port", "GOVERNOR_EMBEDDED_KAFKA_PORT", 9092);
+            DataDirLock lock = DataDirLock.acquire(dataDir);
+            try {
+                String option = "GOVERNOR_EMBEDDED_KAFKA_PORT=N in the environment (Kafka takes N and N+1)";
+                EmbeddedPorts.requireFree(kafkaPort, "the embedded Kafka", option);
+                EmbeddedPorts.requireFree(kafkaPort + 1, "the embedded Kafka's controller", option);
+                EmbeddedStack stack = start(dataDir, lock, pgPort, kafkaPort);
+                current = stack;
+                return stack;
+            } catch (Exception e) {
+                lock.close();
+                throw e;
+            }
+        }
+
+        /** A port from a system property, else from the environment, else the default. */
+        private static int port(String property, String variable, int fallback) {
+            String value = System.getProperty(property, System.getenv(variable));
+            if (value == null || value.isBlank()) {
+                return fallback;
+            }
+            try {
+                int port = Integer.parseInt(value.trim());
+                if (port > 0 && port < 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(variable + " (or -D" + property + ") must be a port number from 1 to 65534, not '"
+                    + value + "'");
+        }
+
+        private static EmbeddedStack start(Path dataDir, DataDirLock lock, int pgPort, int kafkaPort) throws Exception {
             LOG.infof("Starting embedded PostgreSQL (port %d) and Kafka (port %d); data in %s", pgPort, kafkaPort, dataDir);
             EmbeddedPostgres postgres = new EmbeddedPostgres(dataDir.resolve("postgres"), pgPort);
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1);
@@ -138,13 +182,13 @@ public class GovernorMain {
             System.setProperty("quarkus.datasource.migration.password", postgres.ownerPassword());
             System.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
             System.setProperty("governor.data-dir", dataDir.toString());
-            current = new EmbeddedStack(dataDir, postgres, kafka);
-            return current;
+            return new EmbeddedStack(dataDir, lock, postgres, kafka);
         }
 
         static void printBanner() {
             EmbeddedStack s = current;
-            String http = "http://127.0.0.1:" + Integer.getInteger("quarkus.http.port", 8080);
+            String http = "http://127.0.0.1:" + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
             System.out.println("""
 
                     Governor is running on its embedded defaults (demo only: do not use for real governance).
@@ -183,6 +227,11 @@ public class GovernorMain {
             closed = true;
             kafka.close();
             postgres.close();
+            try {
+                lock.close();
+            } catch (java.io.IOException e) {
+                LOG.warnf("Could not release %s: %s", dataDir.resolve(DataDirLock.FILE), e.getMessage());
+            }
             LOG.info("Embedded Kafka and PostgreSQL stopped");
         }
     }

@@ -108,6 +108,14 @@ public final class GovernorProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to end by itself; returns its exit code, or fails with the log's tail. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Governor still runs after " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     public String tail() {
         try {
             // Stack frames are left out so that the tail shows more of what happened.
