@@ -33,9 +33,15 @@ public class GovernorMain {
             stack = EmbeddedStack.start();
         } catch (Exception e) {
             // Quarkus has not set up logging yet: the reason goes to the terminal as it is.
-            System.err.println("Governor could not start its embedded services, so nothing was started:");
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                System.err.println("  " + (t.getMessage() == null ? t.toString() : t.getMessage()));
+            System.err.println("Governor could not start its embedded services; nothing it started is left running:");
+            String shown = "";
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                String message = t.getMessage() == null ? t.toString() : t.getMessage();
+                boolean bareWrapper = t.getCause() != null && message.equals(t.getCause().toString());
+                if (!bareWrapper && !shown.contains(message)) { // a message its wrapper already gave is not repeated
+                    System.err.println("  " + message);
+                    shown = message;
+                }
             }
             if (Boolean.getBoolean("governor.embedded.trace")) {
                 e.printStackTrace();

@@ -36,7 +36,7 @@ class EmbeddedRecoveryIT {
                 int exit = governor.start().awaitExit(Duration.ofSeconds(90));
                 assertThat(exit).isEqualTo(1);
                 assertThat(governor.tail())
-                        .contains("Governor could not start its embedded services, so nothing was started")
+                        .contains("Governor could not start its embedded services; nothing it started is left running")
                         .contains("Port 127.0.0.1:29392, which the embedded Kafka needs, is in use")
                         .contains("GOVERNOR_EMBEDDED_KAFKA_PORT");
             }
@@ -44,6 +44,26 @@ class EmbeddedRecoveryIT {
         assertThat(data.resolve("postgres")).as("no PostgreSQL was set up").doesNotExist();
         assertThat(data.resolve("kafka")).as("no Kafka was set up").doesNotExist();
         assertThat(listening(25633)).isFalse();
+    }
+
+    @Test
+    void aPostgresPortInUseIsNamedAndTheKafkaStartedBesideItIsStopped() throws Exception {
+        Path data = dataDir();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 25933));
+            try (GovernorProcess governor = new GovernorProcess("embedded-pg-port-taken", 28680,
+                    props(data, 29692, 25933), Map.of())) {
+                int exit = governor.start().awaitExit(Duration.ofSeconds(120));
+                assertThat(exit).isEqualTo(1);
+                String tail = governor.tail();
+                assertThat(tail)
+                        .contains("Embedded PostgreSQL failed to start: Port 127.0.0.1:25933, which the embedded PostgreSQL needs")
+                        .contains("GOVERNOR_EMBEDDED_POSTGRES_PORT");
+                assertThat(tail.split("which the embedded PostgreSQL needs", -1)).as("said once, not per wrapper").hasSize(2);
+            }
+        }
+        assertThat(listening(29692)).as("the Kafka started beside it was stopped").isFalse();
+        assertThat(listening(29693)).isFalse();
     }
 
     @Test
