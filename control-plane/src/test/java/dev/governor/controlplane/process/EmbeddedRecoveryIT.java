@@ -29,18 +29,11 @@ class EmbeddedRecoveryIT {
     @Test
     void aPortInUseIsNamedAndNothingIsStarted() throws Exception {
         Path data = dataDir();
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 29392));
-            try (GovernorProcess governor = new GovernorProcess("embedded-port-taken", 28380,
-                    props(data, 29392, 25633), Map.of())) {
-                int exit = governor.start().awaitExit(Duration.ofSeconds(90));
-                assertThat(exit).isEqualTo(1);
-                assertThat(governor.tail())
-                        .contains("Governor could not start its embedded services; nothing it started is left running")
-                        .contains("Port 127.0.0.1:29392, which the embedded Kafka needs, is in use")
-                        .contains("GOVERNOR_EMBEDDED_KAFKA_PORT");
-            }
-        }
+        String tail = failedStartWithPortTaken("embedded-port-taken", 28380, props(data, 29392, 25633), 29392);
+        assertThat(tail)
+                .contains("Governor could not start its embedded services; nothing it started is left running")
+                .contains("Port 127.0.0.1:29392, which the embedded Kafka needs, is in use")
+                .contains("GOVERNOR_EMBEDDED_KAFKA_PORT");
         assertThat(data.resolve("postgres")).as("no PostgreSQL was set up").doesNotExist();
         assertThat(data.resolve("kafka")).as("no Kafka was set up").doesNotExist();
         assertThat(listening(25633)).isFalse();
@@ -48,22 +41,25 @@ class EmbeddedRecoveryIT {
 
     @Test
     void aPostgresPortInUseIsNamedAndTheKafkaStartedBesideItIsStopped() throws Exception {
-        Path data = dataDir();
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 25933));
-            try (GovernorProcess governor = new GovernorProcess("embedded-pg-port-taken", 28680,
-                    props(data, 29692, 25933), Map.of())) {
-                int exit = governor.start().awaitExit(Duration.ofSeconds(120));
-                assertThat(exit).isEqualTo(1);
-                String tail = governor.tail();
-                assertThat(tail)
-                        .contains("Embedded PostgreSQL failed to start: Port 127.0.0.1:25933, which the embedded PostgreSQL needs")
-                        .contains("GOVERNOR_EMBEDDED_POSTGRES_PORT");
-                assertThat(tail.split("which the embedded PostgreSQL needs", -1)).as("said once, not per wrapper").hasSize(2);
-            }
-        }
+        String tail = failedStartWithPortTaken("embedded-pg-port-taken", 28680, props(dataDir(), 29692, 25933), 25933);
+        assertThat(tail)
+                .contains("Embedded PostgreSQL failed to start: Port 127.0.0.1:25933, which the embedded PostgreSQL needs")
+                .contains("GOVERNOR_EMBEDDED_POSTGRES_PORT");
+        assertThat(tail.split("which the embedded PostgreSQL needs", -1)).as("said once, not per wrapper").hasSize(2);
         assertThat(listening(29692)).as("the Kafka started beside it was stopped").isFalse();
         assertThat(listening(29693)).isFalse();
+    }
+
+    /** Starts an embedded Governor while {@code takenPort} is held, expects exit code 1, returns its output. */
+    private static String failedStartWithPortTaken(String name, int httpPort, List<String> props, int takenPort) throws Exception {
+        try (ServerSocket taken = new ServerSocket();
+             // A log of its own: GovernorProcess appends to target/<name>.log across runs.
+             GovernorProcess governor = new GovernorProcess(name + "-" + UUID.randomUUID().toString().substring(0, 8),
+                     httpPort, props, Map.of())) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), takenPort));
+            assertThat(governor.start().awaitExit(Duration.ofSeconds(120))).isEqualTo(1);
+            return governor.tail();
+        }
     }
 
     @Test
