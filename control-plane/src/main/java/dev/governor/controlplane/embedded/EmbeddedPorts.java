@@ -12,8 +12,8 @@ final class EmbeddedPorts {
     }
 
     /**
-     * Fails when something already listens on {@code 127.0.0.1:port}: Kafka would otherwise stop
-     * the JVM from deep inside its start-up, and PostgreSQL would time out.
+     * Fails when something already listens on {@code 127.0.0.1:port}, with one sentence that names
+     * the port and how to move it, instead of the service's own start-up failure.
      *
      * @param what the service that needs the port, as the message names it
      * @param option how to give it another port

@@ -98,10 +98,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (!Files.exists(pidFile)) {
             return;
         }
-        List<String> status = new ArrayList<>();
-        status.add(binaries.resolve("bin/pg_ctl").toString());
-        status.addAll(List.of("-D", data.toString(), "status"));
-        if (Processes.exitCode(asServerUser(status), Duration.ofSeconds(30)) != 0) {
+        if (Processes.exitCode(pgCtlCommand(List.of("-D", data.toString(), "status")), Duration.ofSeconds(30)) != 0) {
             return; // a stale pid file of a server that is gone; pg_ctl start handles that itself
         }
         String pid = Files.readAllLines(pidFile).stream().findFirst().orElse("?").trim();
@@ -218,10 +215,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void pgCtl(List<String> args, Duration timeout) throws IOException, InterruptedException {
+        Processes.run(pgCtlCommand(args), timeout);
+    }
+
+    private List<String> pgCtlCommand(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(binaries.resolve("bin/pg_ctl").toString());
         cmd.addAll(args);
-        Processes.run(asServerUser(cmd), timeout);
+        return asServerUser(cmd);
     }
 
     private List<String> asServerUser(List<String> cmd) {
@@ -275,27 +276,31 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
         }
 
+        /** Runs {@code cmd}; fails with its output unless it exits 0. */
         static void run(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
+            Finished finished = execute(cmd, timeout);
+            if (finished.exitCode() != 0) {
+                throw new IOException("Command failed (exit " + finished.exitCode() + "): " + String.join(" ", cmd)
+                        + "\n" + finished.output());
+            }
+        }
+
+        /** Runs {@code cmd} and returns its exit code, whatever it is. */
+        static int exitCode(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
+            return execute(cmd, timeout).exitCode();
+        }
+
+        private record Finished(int exitCode, String output) {
+        }
+
+        private static Finished execute(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             byte[] output = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new IOException("Timed out after " + timeout + ": " + String.join(" ", cmd));
             }
-            if (p.exitValue() != 0) {
-                throw new IOException("Command failed (exit " + p.exitValue() + "): " + String.join(" ", cmd)
-                        + "\n" + new String(output, StandardCharsets.UTF_8));
-            }
-        }
-
-        /** Runs {@code cmd} and returns its exit code, whatever it is; its output is discarded. */
-        static int exitCode(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("Timed out after " + timeout + ": " + String.join(" ", cmd));
-            }
-            return p.exitValue();
+            return new Finished(p.exitValue(), new String(output, StandardCharsets.UTF_8));
         }
 
         static void deleteRecursively(Path dir) throws IOException {
