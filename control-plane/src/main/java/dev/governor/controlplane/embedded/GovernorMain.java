@@ -4,12 +4,15 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Entry point. In the {@code embedded} profile it first starts a real PostgreSQL and a real Kafka
@@ -32,22 +35,7 @@ public class GovernorMain {
         try {
             stack = EmbeddedStack.start();
         } catch (Exception e) {
-            // Quarkus has not set up logging yet: the reason goes to the terminal as it is.
-            System.err.println("Governor could not start its embedded services; nothing it started is left running:");
-            String shown = "";
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                String message = t.getMessage() == null ? t.toString() : t.getMessage();
-                boolean bareWrapper = t.getCause() != null && message.equals(t.getCause().toString());
-                if (!bareWrapper && !shown.contains(message)) { // a message its wrapper already gave is not repeated
-                    System.err.println("  " + message);
-                    shown = message;
-                }
-            }
-            if (Boolean.getBoolean("governor.embedded.trace")) {
-                e.printStackTrace();
-            } else {
-                System.err.println("(-Dgovernor.embedded.trace=true shows the stack trace)");
-            }
+            printStartFailure(e);
             System.exit(1);
             return;
         }
@@ -98,6 +86,28 @@ public class GovernorMain {
     }
 
     /** The embedded PostgreSQL and Kafka, started before Quarkus and stopped after it. */
+    /**
+     * Quarkus has not set up logging yet, so the reason goes to the terminal as it is: each cause
+     * once, leaving out bare wrappers and a message its wrapper already gave.
+     */
+    private static void printStartFailure(Exception e) {
+        System.err.println("Governor could not start its embedded services; nothing it started is left running:");
+        String shown = "";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage() == null ? t.toString() : t.getMessage();
+            boolean bareWrapper = t.getCause() != null && message.equals(t.getCause().toString());
+            if (!bareWrapper && !shown.contains(message)) {
+                System.err.println("  " + message);
+                shown = message;
+            }
+        }
+        if (Boolean.getBoolean("governor.embedded.trace")) {
+            e.printStackTrace();
+        } else {
+            System.err.println("(-Dgovernor.embedded.trace=true shows the stack trace)");
+        }
+    }
+
     static final class EmbeddedStack implements AutoCloseable {
         private static EmbeddedStack current;
         private final Path dataDir;
@@ -193,7 +203,7 @@ public class GovernorMain {
 
         static void printBanner() {
             EmbeddedStack s = current;
-            String http = "http://127.0.0.1:" + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            String http = "http://127.0.0.1:" + ConfigProvider.getConfig()
                     .getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
             System.out.println("""
 
@@ -218,7 +228,7 @@ public class GovernorMain {
         /** On Ctrl-C the JVM runs its hooks at once; the brokers must outlive Governor's own shutdown. */
         void awaitQuarkusThenClose() {
             try {
-                quarkusStopped.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                quarkusStopped.get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.warn("Governor did not report its shutdown within 30 s; stopping the embedded services anyway");
             }
@@ -235,7 +245,7 @@ public class GovernorMain {
             postgres.close();
             try {
                 lock.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 LOG.warnf("Could not release %s: %s", dataDir.resolve(DataDirLock.FILE), e.getMessage());
             }
             LOG.info("Embedded Kafka and PostgreSQL stopped");

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** The packaged control plane (target/quarkus-app) run as a separate process, to be killed or restarted. */
 public final class GovernorProcess implements AutoCloseable {
@@ -101,7 +102,7 @@ public final class GovernorProcess implements AutoCloseable {
     /** SIGTERM: the ordinary, clean shutdown; returns the exit code. */
     public int stop(Duration timeout) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("Governor did not stop within " + timeout + ":\n" + tail());
         }
@@ -110,7 +111,7 @@ public final class GovernorProcess implements AutoCloseable {
 
     /** Waits for the process to end by itself; returns its exit code, or fails with the log's tail. */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("Governor still runs after " + timeout + ":\n" + tail());
         }
         return process.exitValue();
@@ -138,7 +139,7 @@ public final class GovernorProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 kill();
             }
         }
