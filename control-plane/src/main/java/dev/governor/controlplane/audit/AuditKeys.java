@@ -4,7 +4,7 @@ import dev.governor.auditor.checkpoint.CheckpointSigner;
 import dev.governor.auditor.checkpoint.CheckpointVerifier;
 import dev.governor.auditor.checkpoint.NoteSigner;
 import dev.governor.controlplane.config.GovernorConfig;
-import dev.governor.controlplane.support.KeyFiles;
+import dev.governor.controlplane.config.KeyFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

@@ -8,7 +8,6 @@ import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
 import dev.governor.controlplane.problem.ProblemException;
 import dev.governor.controlplane.security.Actor;
-import dev.governor.controlplane.support.AfterCommit;
 import dev.governor.policies.PolicyEngineException;
 import dev.governor.policies.PolicyFloor;
 import dev.governor.policies.WasmPolicyEngine;
@@ -18,10 +17,11 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -65,7 +65,7 @@ public class PolicyActivation {
     private final ActivePolicyEngine engine;
     private final AuditTrail audit;
     private final AgroalDataSource dataSource;
-    private final TransactionSynchronizationRegistry transactions;
+    private final Event<Activated> activated;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final PolicyFloor floor = PolicyFloor.fromClasspath();
@@ -77,13 +77,21 @@ public class PolicyActivation {
     private String shipped;
 
     public PolicyActivation(ActivePolicyEngine engine, AuditTrail audit, AgroalDataSource dataSource,
-                            TransactionSynchronizationRegistry transactions, ObjectMapper mapper, MeterRegistry registry) {
+                            Event<Activated> activated, ObjectMapper mapper, MeterRegistry registry) {
         this.engine = engine;
         this.audit = audit;
         this.dataSource = dataSource;
-        this.transactions = transactions;
+        this.activated = activated;
         this.mapper = mapper;
         this.registry = registry;
+    }
+
+    /** A revision put into force by a transaction; the engine serves it once that transaction commits. */
+    record Activated(WasmPolicyEngine candidate) {
+    }
+
+    void serveCommittedActivation(@Observes(during = TransactionPhase.AFTER_SUCCESS) Activated activation) {
+        engine.replace(activation.candidate(), activation.candidate().data());
     }
 
     /** Before intake and the review sweeps start (default priority), so that none decides with a revision not in force. */
@@ -234,7 +242,7 @@ public class PolicyActivation {
                             .put("reason", reason)
                             .put("source", bundle.source())
                             .put("bundleSha256", bundle.bundleSha256()));
-                    AfterCommit.run(transactions, () -> engine.replace(candidate, candidate.data()));
+                    activated.fire(new Activated(candidate));
                     return readActive(c, false).orElseThrow();
                 }
             });

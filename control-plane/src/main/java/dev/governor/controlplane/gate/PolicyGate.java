@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.canonical.CanonicalJson;
-import dev.governor.controlplane.intake.Proposal;
+import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.policies.PolicyEngine;
 import dev.governor.policies.PolicyEvaluation;
 import dev.governor.policies.PolicyInput;

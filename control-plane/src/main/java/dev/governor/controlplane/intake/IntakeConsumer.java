@@ -1,10 +1,14 @@
 package dev.governor.controlplane.intake;
 
+import dev.governor.controlplane.proposal.Proposal;
+import dev.governor.controlplane.proposal.MalformedProposalException;
+import dev.governor.controlplane.gate.DecisionMessages;
+import dev.governor.controlplane.proposal.ProposalParser;
 import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.kafka.KafkaClients;
-import dev.governor.controlplane.support.Daemons;
+import dev.governor.controlplane.config.Daemons;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;

@@ -1,5 +1,7 @@
 package dev.governor.controlplane.intake;
 
+import dev.governor.controlplane.proposal.MalformedProposalException;
+import dev.governor.controlplane.proposal.Proposal;
 /**
  * One record read from {@code rsi.proposals}, after parsing: either a {@link Proposal} or the
  * reason it is not one. {@code valueSha256} identifies the raw bytes without keeping them twice.

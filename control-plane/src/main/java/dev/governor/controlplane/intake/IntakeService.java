@@ -1,5 +1,6 @@
 package dev.governor.controlplane.intake;
 
+import dev.governor.controlplane.proposal.Proposal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.audit.AuditTrail;
@@ -13,7 +14,7 @@ import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.security.Actor;
-import dev.governor.controlplane.support.Daemons;
+import dev.governor.controlplane.config.Daemons;
 import dev.governor.killswitch.state.PauseState;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;

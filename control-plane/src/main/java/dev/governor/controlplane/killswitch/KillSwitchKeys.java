@@ -1,7 +1,7 @@
 package dev.governor.controlplane.killswitch;
 
 import dev.governor.controlplane.config.GovernorConfig;
-import dev.governor.controlplane.support.KeyFiles;
+import dev.governor.controlplane.config.KeyFiles;
 import dev.governor.killswitch.state.Ed25519Keys;
 import dev.governor.killswitch.state.Ed25519StateSigner;
 import dev.governor.killswitch.state.CachingStateVerifier;

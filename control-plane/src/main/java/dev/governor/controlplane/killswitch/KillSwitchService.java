@@ -8,8 +8,7 @@ import dev.governor.controlplane.audit.AuditWriteFailed;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.security.Actor;
-import dev.governor.controlplane.support.AfterCommit;
-import dev.governor.controlplane.support.Daemons;
+import dev.governor.controlplane.config.Daemons;
 import dev.governor.killswitch.propagation.ControlTopicPublisher;
 import dev.governor.killswitch.propagation.StaleStateException;
 import dev.governor.killswitch.state.CommandRefusedException;
@@ -28,8 +27,9 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -66,7 +66,7 @@ public class KillSwitchService {
 
     private final AgroalDataSource dataSource;
     private final AuditTrail audit;
-    private final TransactionSynchronizationRegistry transactions;
+    private final Event<Tripped> tripped;
     private final ObjectMapper mapper;
     private final PauseStateMachine machine;
     private final KillSwitchKeys keys;
@@ -82,11 +82,11 @@ public class KillSwitchService {
     private final ExecutorService publishing = Executors.newSingleThreadExecutor(Daemons.named("governor-killswitch-publish"));
 
     public KillSwitchService(GovernorConfig config, AgroalDataSource dataSource, AuditTrail audit,
-                             TransactionSynchronizationRegistry transactions, ObjectMapper mapper, KillSwitchKeys keys,
+                             Event<Tripped> tripped, ObjectMapper mapper, KillSwitchKeys keys,
                              KafkaClients kafka, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.audit = audit;
-        this.transactions = transactions;
+        this.tripped = tripped;
         this.mapper = mapper;
         this.keys = keys;
         StateSigner signer = new AlertingSigner(keys.signer(), this::signingKeyLost);
@@ -182,8 +182,16 @@ public class KillSwitchService {
     public Transition trip(String component, String cause, String reason) {
         Transition t = apply(Actor.SYSTEM, cause, (current, now) ->
                 machine.trip(current, component, Set.of(Roles.AUTOMATION), cause, reason, now));
-        AfterCommit.run(transactions, () -> publishing.execute(() -> committed(t)));
+        tripped.fire(new Tripped(t));
         return t;
+    }
+
+    /** A trip made inside a caller's transaction; published once that transaction commits. */
+    record Tripped(Transition transition) {
+    }
+
+    void publishCommittedTrip(@Observes(during = TransactionPhase.AFTER_SUCCESS) Tripped trip) {
+        publishing.execute(() -> committed(trip.transition()));
     }
 
     /** Called after every committed transition, on the thread that committed it (e.g. to promote blocked proposals on resume). */

@@ -1,7 +1,7 @@
 package dev.governor.controlplane.review;
 
-import dev.governor.controlplane.proposal.ProposalService;
-import dev.governor.controlplane.proposal.ProposalView;
+import dev.governor.controlplane.proposal.api.ProposalService;
+import dev.governor.controlplane.proposal.api.ProposalView;
 import dev.governor.controlplane.security.Actor;
 import dev.governor.controlplane.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -1,5 +1,6 @@
 package dev.governor.controlplane.review;
 
+import dev.governor.controlplane.promotion.PromotionService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;

@@ -1,4 +1,4 @@
-package dev.governor.controlplane.intake;
+package dev.governor.controlplane.proposal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

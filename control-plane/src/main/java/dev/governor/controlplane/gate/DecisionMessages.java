@@ -1,8 +1,7 @@
-package dev.governor.controlplane.intake;
+package dev.governor.controlplane.gate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.governor.controlplane.gate.DecisionEntity;
 
 /** The message published on {@code rsi.decisions}: OPA decision-log fields plus the proposal it decides. */
 public final class DecisionMessages {

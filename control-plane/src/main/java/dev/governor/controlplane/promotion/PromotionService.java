@@ -1,4 +1,4 @@
-package dev.governor.controlplane.review;
+package dev.governor.controlplane.promotion;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,13 +12,12 @@ import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.security.Actor;
-import dev.governor.controlplane.support.AfterCommit;
 import dev.governor.killswitch.state.PauseState;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -54,13 +53,12 @@ public class PromotionService {
     private final AgroalDataSource dataSource;
     private final EntityManager em;
     private final ObjectMapper mapper;
-    private final TransactionSynchronizationRegistry transactions;
-    private final PromotionRelay relay;
+    private final Event<PromotionRelay.Promoted> promoted;
     private final MeterRegistry registry;
 
     public PromotionService(KillSwitchService killSwitch, IntakeService decider, AuditTrail audit, AgroalDataSource dataSource,
-                            EntityManager em, ObjectMapper mapper, TransactionSynchronizationRegistry transactions,
-                            PromotionRelay relay, MeterRegistry registry, PolicyActivation policies) {
+                            EntityManager em, ObjectMapper mapper, Event<PromotionRelay.Promoted> promoted,
+                            MeterRegistry registry, PolicyActivation policies) {
         this.killSwitch = killSwitch;
         this.policies = policies;
         this.decider = decider;
@@ -68,8 +66,7 @@ public class PromotionService {
         this.dataSource = dataSource;
         this.em = em;
         this.mapper = mapper;
-        this.transactions = transactions;
-        this.relay = relay;
+        this.promoted = promoted;
         this.registry = registry;
     }
 
@@ -192,7 +189,7 @@ public class PromotionService {
                 .put("why", why).put("killSwitchEpoch", ks.epoch()));
         registry.counter("governor.promotions", "tier", fresh.tier).increment();
         LOG.infof("Proposal %s PROMOTED (promotion %s, %d approvals, %s)", p.proposalId, promotionId, approvals.size(), why);
-        AfterCommit.run(transactions, relay::wake);
+        promoted.fire(new PromotionRelay.Promoted(promotionId));
         return ProposalStatus.PROMOTED;
     }
 

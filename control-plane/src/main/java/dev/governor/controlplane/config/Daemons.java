@@ -1,4 +1,4 @@
-package dev.governor.controlplane.support;
+package dev.governor.controlplane.config;
 
 import java.util.concurrent.ThreadFactory;
 

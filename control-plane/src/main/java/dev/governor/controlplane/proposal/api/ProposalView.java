@@ -1,4 +1,4 @@
-package dev.governor.controlplane.proposal;
+package dev.governor.controlplane.proposal.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.governor.controlplane.intake;
+package dev.governor.controlplane.proposal;
 
 import dev.governor.controlplane.config.GovernorConfig;
 import jakarta.enterprise.inject.Produces;

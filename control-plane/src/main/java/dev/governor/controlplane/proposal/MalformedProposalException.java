@@ -1,4 +1,4 @@
-package dev.governor.controlplane.intake;
+package dev.governor.controlplane.proposal;
 
 /**
  * A message that cannot be a proposal. {@link #code()} is a stable machine-readable reason

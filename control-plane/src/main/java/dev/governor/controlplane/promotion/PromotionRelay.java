@@ -1,4 +1,4 @@
-package dev.governor.controlplane.review;
+package dev.governor.controlplane.promotion;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -108,6 +109,14 @@ public class PromotionRelay {
     }
 
     /** A promotion committed: relay now rather than at the next poll. */
+    /** A promotion written to the outbox by a transaction; the relay wakes once that transaction commits. */
+    record Promoted(UUID promotionId) {
+    }
+
+    void onPromotionCommitted(@Observes(during = TransactionPhase.AFTER_SUCCESS) Promoted promoted) {
+        wake();
+    }
+
     public void wake() {
         synchronized (signal) {
             woken = true;

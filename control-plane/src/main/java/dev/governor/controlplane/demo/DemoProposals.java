@@ -1,10 +1,10 @@
-package dev.governor.controlplane.embedded;
+package dev.governor.controlplane.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.proposal.ProposalRepository;
-import dev.governor.controlplane.proposal.ProposalService;
+import dev.governor.controlplane.proposal.api.ProposalService;
 import dev.governor.controlplane.security.Actor;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
-package dev.governor.controlplane.proposal;
+package dev.governor.controlplane.proposal.api;
 
-import dev.governor.controlplane.intake.ProposalParser;
+import dev.governor.controlplane.proposal.ProposalParser;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,5 +1,6 @@
-package dev.governor.controlplane.proposal;
+package dev.governor.controlplane.proposal.api;
 
+import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.problem.ProblemException;
 import dev.governor.controlplane.security.Actor;
 import dev.governor.controlplane.security.Roles;

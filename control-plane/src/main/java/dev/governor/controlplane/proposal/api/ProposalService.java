@@ -1,5 +1,7 @@
-package dev.governor.controlplane.proposal;
+package dev.governor.controlplane.proposal.api;
 
+import dev.governor.controlplane.proposal.ProposalEntity;
+import dev.governor.controlplane.proposal.ProposalRepository;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,10 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
-import dev.governor.controlplane.intake.DecisionMessages;
-import dev.governor.controlplane.intake.MalformedProposalException;
-import dev.governor.controlplane.intake.Proposal;
-import dev.governor.controlplane.intake.ProposalParser;
+import dev.governor.controlplane.gate.DecisionMessages;
+import dev.governor.controlplane.proposal.MalformedProposalException;
+import dev.governor.controlplane.proposal.Proposal;
+import dev.governor.controlplane.proposal.ProposalParser;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.problem.ProblemException;
 import dev.governor.controlplane.security.Actor;

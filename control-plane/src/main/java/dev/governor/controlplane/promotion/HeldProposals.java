@@ -1,4 +1,4 @@
-package dev.governor.controlplane.review;
+package dev.governor.controlplane.promotion;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.governor.controlplane.audit.AuditEventType;
@@ -13,7 +13,7 @@ import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.security.Actor;
-import dev.governor.controlplane.support.Daemons;
+import dev.governor.controlplane.config.Daemons;
 import dev.governor.killswitch.state.PauseState;
 import dev.governor.killswitch.state.TransitionKind;
 import io.quarkus.narayana.jta.QuarkusTransaction;
