@@ -423,8 +423,8 @@ public class IntakeConsumer {
     /** Each publication is sent inside the span of the record it answers, so the trace continues. */
     private void publish(IntakeService.Outcome outcome, Map<IntakeRecord, Span> spanOf, Map<String, Span> spanOfProposal) {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
-        List<IntakeService.Refusal> refusals = outcome.refusals();
-        for (IntakeService.Refusal refusal : refusals) {
+        List<Refusal> refusals = outcome.refusals();
+        for (Refusal refusal : refusals) {
             try (Scope ignored = spanOf.get(refusal.record()).makeCurrent()) {
                 sends.add(kafka.send(deadLetter(refusal, true)));
             }
@@ -465,7 +465,7 @@ public class IntakeConsumer {
         }
     }
 
-    private ProducerRecord<String, byte[]> deadLetter(IntakeService.Refusal refusal, boolean withValue) {
+    private ProducerRecord<String, byte[]> deadLetter(Refusal refusal, boolean withValue) {
         IntakeRecord r = refusal.record();
         ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(config.topics().proposalsDlq(), r.key(),
                 withValue ? r.rawValue() : null);

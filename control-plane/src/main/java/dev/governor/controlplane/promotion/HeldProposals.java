@@ -7,7 +7,8 @@ import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.PolicyActivation;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
-import dev.governor.controlplane.intake.IntakeService;
+import dev.governor.controlplane.gate.DecisionRecorder;
+import dev.governor.controlplane.review.ApprovalStore;
 import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalRepository;
@@ -48,7 +49,8 @@ public class HeldProposals {
     private final PolicyActivation policies;
     private final ProposalRepository proposals;
     private final DecisionRepository decisions;
-    private final IntakeService decider;
+    private final DecisionRecorder recorder;
+    private final ApprovalStore approvals;
     private final PromotionService promotions;
     private final AuditTrail audit;
     private final ObjectMapper mapper;
@@ -57,13 +59,14 @@ public class HeldProposals {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Daemons.named("governor-held-proposals"));
 
     public HeldProposals(KillSwitchService killSwitch, ProposalRepository proposals, DecisionRepository decisions,
-                         IntakeService decider, PromotionService promotions, AuditTrail audit, ObjectMapper mapper,
+                         DecisionRecorder recorder, ApprovalStore approvals, PromotionService promotions, AuditTrail audit, ObjectMapper mapper,
                          GovernorConfig config, PolicyActivation policies) {
         this.killSwitch = killSwitch;
         this.policies = policies;
         this.proposals = proposals;
         this.decisions = decisions;
-        this.decider = decider;
+        this.recorder = recorder;
+        this.approvals = approvals;
         this.promotions = promotions;
         this.audit = audit;
         this.mapper = mapper;
@@ -99,10 +102,10 @@ public class HeldProposals {
             int released = 0;
             while (killSwitch.runs(killSwitch.current())) {
                 List<String> held = QuarkusTransaction.requiringNew().call(() -> proposals.find(
-                                "status = ?1 and receivedWhilePaused = true order by receivedAt", ProposalStatus.RECEIVED.name())
+                                "status = ?1 and receivedWhilePaused = true order by receivedAt", ProposalStatus.RECEIVED)
                         .page(0, BATCH).list().stream().map(p -> p.proposalId).toList());
                 List<String> blocked = QuarkusTransaction.requiringNew().call(() -> proposals.find(
-                                "status = ?1 order by updatedAt", ProposalStatus.BLOCKED.name())
+                                "status = ?1 order by updatedAt", ProposalStatus.BLOCKED)
                         .page(0, BATCH).list().stream().map(p -> p.proposalId).toList());
                 if (held.isEmpty() && blocked.isEmpty()) {
                     break;
@@ -131,33 +134,33 @@ public class HeldProposals {
     private boolean redecideHeld(String id) {
         // Locks in the order approvals take them: the proposal, then the kill switch.
         ProposalEntity p = proposals.findById(id, LockModeType.PESSIMISTIC_WRITE);
-        if (p == null || !ProposalStatus.RECEIVED.name().equals(p.status)) {
+        if (p == null || p.status != ProposalStatus.RECEIVED) {
             return false;
         }
         PauseState ks = killSwitch.lockForPromotion();
         if (!killSwitch.runs(ks) || !policies.inForce()) {
             return false;
         }
-        DecisionEntity fresh = decider.redecide(p, ks, "held when received (kill switch halted, or the policy revision in force "
+        DecisionEntity fresh = recorder.redecide(p, ks, "held when received (kill switch halted, or the policy revision in force "
                 + "not yet usable here); decided again");
         p.decisionId = fresh.decisionId;
-        p.status = ("DENY".equals(fresh.outcome) ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW).name();
+        p.status = "DENY".equals(fresh.outcome) ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW;
         p.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
         audit.record(AuditEventType.PROPOSAL_REDECIDED, Actor.SYSTEM, id, fresh.bundleRevision, mapper.createObjectNode()
-                .put("decisionId", fresh.decisionId.toString()).put("status", p.status).put("killSwitchEpoch", ks.epoch()));
+                .put("decisionId", fresh.decisionId.toString()).put("status", p.status.name()).put("killSwitchEpoch", ks.epoch()));
         return true;
     }
 
     private boolean releaseBlocked(String id) {
         ProposalEntity p = proposals.findById(id, LockModeType.PESSIMISTIC_WRITE);
-        if (p == null || !ProposalStatus.BLOCKED.name().equals(p.status)) {
+        if (p == null || p.status != ProposalStatus.BLOCKED) {
             return false;
         }
         DecisionEntity approved = decisions.findById(p.decisionId);
-        List<PromotionService.Counted> counted = promotions.counted(p);
+        List<ApprovalStore.Recorded> counted = approvals.counted(new ApprovalStore.Subject(p.proposalId, p.decisionId, p.contentDigest));
         if (counted.size() < approved.requiredApprovals) {
             // Approvals lapsed while blocked: back to review for fresh ones.
-            p.status = ProposalStatus.PENDING_REVIEW.name();
+            p.status = ProposalStatus.PENDING_REVIEW;
             p.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
             audit.record(AuditEventType.PROPOSAL_RETURNED_TO_REVIEW, Actor.SYSTEM, id, approved.bundleRevision, mapper.createObjectNode()
                     .put("reason", "approvals expired while the proposal was blocked").put("counted", counted.size())
@@ -172,9 +175,9 @@ public class HeldProposals {
         OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(config.review().pendingTtl());
         try {
             QuarkusTransaction.requiringNew().run(() -> {
-                for (ProposalEntity p : proposals.find("status = ?1 and receivedAt < ?2", ProposalStatus.PENDING_REVIEW.name(), cutoff)
+                for (ProposalEntity p : proposals.find("status = ?1 and receivedAt < ?2", ProposalStatus.PENDING_REVIEW, cutoff)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).page(0, 200).list()) {
-                    p.status = ProposalStatus.EXPIRED.name();
+                    p.status = ProposalStatus.EXPIRED;
                     p.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
                     audit.record(AuditEventType.PROPOSAL_EXPIRED, Actor.SYSTEM, p.proposalId, null, mapper.createObjectNode()
                             .put("pendingTtl", config.review().pendingTtl().toString()).put("receivedAt", p.receivedAt.toString()));

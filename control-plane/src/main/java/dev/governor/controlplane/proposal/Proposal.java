@@ -1,5 +1,7 @@
 package dev.governor.controlplane.proposal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.OffsetDateTime;
@@ -15,6 +17,16 @@ public record Proposal(
         ObjectNode data,
         String contentDigest,
         String submittedBy) {
+
+    /** The proposal as intake stored it. */
+    public static Proposal stored(ProposalEntity p, ObjectMapper mapper) {
+        try {
+            return new Proposal(p.proposalId, p.source, p.eventTime, (ObjectNode) mapper.readTree(p.data), p.contentDigest,
+                    p.submittedBy);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored proposal " + p.proposalId + " is not JSON", e);
+        }
+    }
 
     public String loopId() {
         return data.path("loopId").asText();

@@ -2,6 +2,8 @@ package dev.governor.controlplane.proposal;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.ColumnTransformer;
@@ -30,8 +32,9 @@ public class ProposalEntity {
     @Column(name = "content_digest", nullable = false, length = 64)
     public String contentDigest;
 
+    @Enumerated(EnumType.STRING)
     @Column(nullable = false)
-    public String status;
+    public ProposalStatus status;
 
     @Column(nullable = false)
     public String source;

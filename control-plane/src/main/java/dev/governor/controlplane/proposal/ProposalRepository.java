@@ -6,13 +6,37 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+/** The {@code proposal} table: one row per proposal id, written by intake, moved along by review and promotion. */
 @ApplicationScoped
 public class ProposalRepository implements PanacheRepositoryBase<ProposalEntity, String> {
 
+    /** Content digest per proposal id, for those of {@code ids} already received; read on {@code c}, outside any transaction. */
+    public static Map<String, String> contentDigests(Connection c, String[] ids) throws SQLException {
+        Map<String, String> known = new HashMap<>();
+        if (ids.length == 0) {
+            return known;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select proposal_id, content_digest from proposal where proposal_id = any (?)")) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return known;
+    }
+
     /** Oldest first, so that the review queue is worked in arrival order. */
-    public List<ProposalEntity> list(String status, String loopId, String submittedBy, boolean newestFirst, int page, int size) {
+    public List<ProposalEntity> list(ProposalStatus status, String loopId, String submittedBy, boolean newestFirst, int page, int size) {
         StringBuilder query = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
         if (status != null) {

@@ -1,6 +1,5 @@
 package dev.governor.controlplane.review;
 
-import dev.governor.controlplane.promotion.PromotionService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
@@ -14,19 +13,15 @@ import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
 import dev.governor.controlplane.security.Roles;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.time.ZoneOffset;
 
 @ApplicationScoped
@@ -34,26 +29,26 @@ public class ReviewService {
 
     private final ProposalRepository proposals;
     private final DecisionRepository decisions;
-    private final PromotionService promotions;
+    private final ApprovalStore approvals;
+    private final Event<QuorumReached> quorum;
     private final AuditTrail audit;
     private final ObjectMapper mapper;
-    private final AgroalDataSource dataSource;
     private final GovernorConfig config;
 
-    public ReviewService(ProposalRepository proposals, DecisionRepository decisions, PromotionService promotions, AuditTrail audit,
-                         ObjectMapper mapper, AgroalDataSource dataSource, GovernorConfig config) {
+    public ReviewService(ProposalRepository proposals, DecisionRepository decisions, ApprovalStore approvals,
+                         Event<QuorumReached> quorum, AuditTrail audit, ObjectMapper mapper, GovernorConfig config) {
         this.proposals = proposals;
         this.decisions = decisions;
-        this.promotions = promotions;
+        this.approvals = approvals;
+        this.quorum = quorum;
         this.audit = audit;
         this.mapper = mapper;
-        this.dataSource = dataSource;
         this.config = config;
     }
 
     /**
-     * Records one officer's approval of exactly the decision and content they saw, and promotes the
-     * proposal when the approvals that count reach the decision's quorum. A refused attempt is
+     * Records one officer's approval of exactly the decision and content they saw, and announces
+     * {@link QuorumReached} when the approvals that count reach the decision's quorum. A refused attempt is
      * audited (its transaction commits the audit entry) and then answered with its problem.
      */
     public void approve(String proposalId, Approval approval, Actor actor, Set<String> roles) {
@@ -96,7 +91,7 @@ public class ReviewService {
             throw new ProblemException(403, "Forbidden", "self-approval",
                     "Separation of duties: " + actor.username() + " submitted proposal " + proposalId + " and cannot approve it");
         }
-        if (!ProposalStatus.PENDING_REVIEW.name().equals(p.status)) {
+        if (p.status != ProposalStatus.PENDING_REVIEW) {
             throw new ProblemException(409, "Conflict", "not-pending-review",
                     "Proposal " + proposalId + " is " + p.status + "; only a proposal in PENDING_REVIEW can be approved");
         }
@@ -107,43 +102,27 @@ public class ReviewService {
                             + ". Review the current decision and approve that one.");
         }
         DecisionEntity decision = decisions.findById(p.decisionId);
-        List<PromotionService.Counted> counted = promotions.counted(p);
+        ApprovalStore.Subject subject = new ApprovalStore.Subject(proposalId, p.decisionId, p.contentDigest);
+        List<ApprovalStore.Recorded> counted = approvals.counted(subject);
         if (counted.stream().anyMatch(c -> c.approverSubject().equals(actor.subject()))) {
             throw new ProblemException(409, "Conflict", "already-approved",
                     actor.username() + " has already approved decision " + p.decisionId + "; one person counts once ("
                             + counted.size() + " of " + decision.requiredApprovals + " approvals)");
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("insert into approval (approval_id, proposal_id, decision_id, content_digest, "
-                     + "approver_subject, approver, comment, approved_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                     + "on conflict (proposal_id, decision_id, approver_subject) do update set approved_at = excluded.approved_at, "
-                     + "expires_at = excluded.expires_at, comment = excluded.comment")) {
-            ps.setObject(1, UUID.randomUUID());
-            ps.setString(2, proposalId);
-            ps.setObject(3, p.decisionId);
-            ps.setString(4, p.contentDigest);
-            ps.setString(5, actor.subject());
-            ps.setString(6, actor.toString());
-            ps.setString(7, approval.comment());
-            ps.setObject(8, now);
-            ps.setObject(9, now.plus(config.review().approvalTtl()));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not record the approval: " + e.getMessage(), e);
-        }
-        counted = promotions.counted(p);
+        approvals.record(subject, actor.subject(), actor.toString(), approval.comment(), now, now.plus(config.review().approvalTtl()));
+        counted = approvals.counted(subject);
         audit.record(AuditEventType.APPROVAL_RECORDED, actor, proposalId, decision.bundleRevision, mapper.createObjectNode()
                 .put("decisionId", p.decisionId.toString()).put("contentDigest", p.contentDigest)
                 .put("comment", approval.comment()).put("counted", counted.size()).put("required", decision.requiredApprovals)
                 .put("tier", decision.tier));
         if (counted.size() >= decision.requiredApprovals) {
-            p.status = ProposalStatus.APPROVED.name();
+            p.status = ProposalStatus.APPROVED;
             p.updatedAt = now;
             audit.record(AuditEventType.PROPOSAL_APPROVED, actor, proposalId, decision.bundleRevision, mapper.createObjectNode()
                     .put("decisionId", p.decisionId.toString()).put("tier", decision.tier)
-                    .put("approvers", String.join(", ", counted.stream().map(PromotionService.Counted::approver).toList())));
-            promotions.promote(p, counted, decision.requiredApprovals, "quorum reached");
+                    .put("approvers", String.join(", ", counted.stream().map(ApprovalStore.Recorded::approver).toList())));
+            quorum.fire(new QuorumReached(p, counted, decision.requiredApprovals));
         }
     }
 
@@ -158,11 +137,11 @@ public class ReviewService {
         if (p == null) {
             throw ProblemException.notFound("No proposal " + proposalId + " has been received");
         }
-        if (!ProposalStatus.PENDING_REVIEW.name().equals(p.status)) {
+        if (p.status != ProposalStatus.PENDING_REVIEW) {
             throw new ProblemException(409, "Conflict", "not-pending-review",
                     "Proposal " + proposalId + " is " + p.status + "; only a proposal in PENDING_REVIEW can be rejected");
         }
-        p.status = ProposalStatus.REJECTED.name();
+        p.status = ProposalStatus.REJECTED;
         p.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
         audit.record(AuditEventType.PROPOSAL_REJECTED, actor, proposalId, null, mapper.createObjectNode()
                 .put("reason", reason.strip())

@@ -48,9 +48,10 @@ public class ProposalResource {
                                    @QueryParam("order") @DefaultValue("oldest") String order,
                                    @QueryParam("page") @DefaultValue("0") int page,
                                    @QueryParam("size") @DefaultValue("50") int size) {
+        ProposalStatus wanted = null;
         if (status != null) {
             try {
-                status = ProposalStatus.valueOf(status.toUpperCase(Locale.ROOT)).name();
+                wanted = ProposalStatus.valueOf(status.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw ProblemException.badRequest("unknown-status", "status must be one of " + List.of(ProposalStatus.values()));
             }
@@ -61,7 +62,7 @@ public class ProposalResource {
         if (!order.equals("oldest") && !order.equals("newest")) {
             throw ProblemException.badRequest("bad-order", "order must be oldest (the default) or newest");
         }
-        return service.list(status, loopId, onlyOwn() ? Actor.of(identity).subject() : null, order.equals("newest"), page, size);
+        return service.list(wanted, loopId, onlyOwn() ? Actor.of(identity).subject() : null, order.equals("newest"), page, size);
     }
 
     @GET

@@ -15,6 +15,10 @@ import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.controlplane.proposal.ProposalParser;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.problem.ProblemException;
+import dev.governor.controlplane.promotion.PromotionStore;
+import dev.governor.controlplane.proposal.ProposalStatus;
+import dev.governor.controlplane.review.ApprovalStore;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.governor.controlplane.security.Actor;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +29,11 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 @ApplicationScoped
@@ -39,15 +47,20 @@ public class ProposalService {
     private final GovernorConfig config;
     private final ObjectMapper mapper;
     private final ProposalParser parser;
+    private final ApprovalStore approvals;
+    private final PromotionStore promotions;
 
     public ProposalService(ProposalRepository proposals, DecisionRepository decisions, KafkaClients kafka,
-                           GovernorConfig config, ObjectMapper mapper, ProposalParser parser) {
+                           GovernorConfig config, ObjectMapper mapper, ProposalParser parser, ApprovalStore approvals,
+                           PromotionStore promotions) {
         this.proposals = proposals;
         this.decisions = decisions;
         this.kafka = kafka;
         this.config = config;
         this.mapper = mapper;
         this.parser = parser;
+        this.approvals = approvals;
+        this.promotions = promotions;
     }
 
     /**
@@ -109,47 +122,26 @@ public class ProposalService {
         return event;
     }
 
-    public List<ProposalView> list(String status, String loopId, String submittedBy, boolean newestFirst, int page, int size) {
+    public List<ProposalView> list(ProposalStatus status, String loopId, String submittedBy, boolean newestFirst, int page, int size) {
         List<ProposalEntity> found = proposals.list(status, loopId, submittedBy, newestFirst, page, size);
-        List<java.util.UUID> ids = found.stream().map(p -> p.decisionId).filter(java.util.Objects::nonNull).toList();
-        java.util.Map<java.util.UUID, DecisionEntity> byId = new java.util.HashMap<>();
+        List<UUID> ids = found.stream().map(p -> p.decisionId).filter(Objects::nonNull).toList();
+        Map<UUID, DecisionEntity> byId = new HashMap<>();
         if (!ids.isEmpty()) {
             decisions.list("decisionId in ?1", ids).forEach(d -> byId.put(d.decisionId, d));
         }
-        java.util.Map<String, Integer> counted = countedApprovals(found);
+        Map<String, List<ApprovalStore.Recorded>> approved = approvals.approvals(found.stream().map(ProposalService::subject).toList());
         // The review queue shows what an officer decides on: the decision's result (tier, quorum,
         // violations, breaches), the proposal (lineage, evaluations and baselines, the diff), and
         // how many approvals count so far; approvers and the promotion are on GET /{id}.
         return found.stream().map(p -> {
             DecisionEntity d = p.decisionId == null ? null : byId.get(p.decisionId);
-            ObjectNode review = mapper.createObjectNode().put("approvalsCounted", counted.getOrDefault(p.proposalId, 0));
+            long counted = approved.getOrDefault(p.proposalId, List.of()).stream().filter(ApprovalStore.Recorded::counts).count();
+            ObjectNode review = mapper.createObjectNode().put("approvalsCounted", counted);
             if (d != null) {
                 review.put("tier", d.tier).put("requiredApprovals", d.requiredApprovals);
             }
             return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), read(p.data), review);
         }).toList();
-    }
-
-    /** Approvals that count now (unexpired, for the current decision and digest), per proposal of a page, in one query. */
-    private java.util.Map<String, Integer> countedApprovals(List<ProposalEntity> page) {
-        java.util.Map<String, Integer> counted = new java.util.HashMap<>();
-        String[] ids = page.stream().filter(p -> p.decisionId != null).map(p -> p.proposalId).toArray(String[]::new);
-        if (ids.length == 0) {
-            return counted;
-        }
-        proposals.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
-            try (var ps = c.prepareStatement("select a.proposal_id, count(*) from approval a join proposal p "
-                    + "on p.proposal_id = a.proposal_id and p.decision_id = a.decision_id and p.content_digest = a.content_digest "
-                    + "where a.proposal_id = any(?) and a.expires_at > now() group by a.proposal_id")) {
-                ps.setArray(1, c.createArrayOf("text", ids));
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        counted.put(rs.getString(1), rs.getInt(2));
-                    }
-                }
-            }
-        });
-        return counted;
     }
 
     public ProposalView get(String proposalId) {
@@ -161,46 +153,35 @@ public class ProposalService {
         return view(p, d == null ? null : fullDecision(d), read(p.data), review(p, d));
     }
 
+    private static ApprovalStore.Subject subject(ProposalEntity p) {
+        return new ApprovalStore.Subject(p.proposalId, p.decisionId, p.contentDigest);
+    }
+
     /** The approvals of the current decision (which count, which expired) and the promotion, if any. */
     private JsonNode review(ProposalEntity p, DecisionEntity d) {
         ObjectNode review = mapper.createObjectNode();
         if (d != null) {
             review.put("tier", d.tier).put("requiredApprovals", d.requiredApprovals);
         }
-        var approvals = review.putArray("approvals");
-        int[] counted = {0};
-        proposals.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
-            try (var ps = c.prepareStatement("select approver, approved_at, expires_at, comment, expires_at > now() from approval "
-                    + "where proposal_id = ? and decision_id = ? order by approved_at")) {
-                ps.setString(1, p.proposalId);
-                ps.setObject(2, p.decisionId);
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        approvals.addObject().put("approver", rs.getString(1))
-                                .put("approvedAt", rs.getObject(2, OffsetDateTime.class).toString())
-                                .put("expiresAt", rs.getObject(3, OffsetDateTime.class).toString())
-                                .put("comment", rs.getString(4)).put("counts", rs.getBoolean(5));
-                        counted[0] += rs.getBoolean(5) ? 1 : 0;
-                    }
-                }
-            }
-            try (var ps = c.prepareStatement("select o.promotion_id, p.promoted_at, o.published_at, o.kafka_partition, o.kafka_offset, "
-                    + "p.recheck_decision from promotion p join promotion_outbox o on o.promotion_id = p.promotion_id where p.proposal_id = ?")) {
-                ps.setString(1, p.proposalId);
-                try (var rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        ObjectNode promotion = review.putObject("promotion").put("promotionId", rs.getString(1))
-                                .put("promotedAt", rs.getObject(2, OffsetDateTime.class).toString())
-                                .put("recheckDecisionId", rs.getString(6));
-                        OffsetDateTime published = rs.getObject(3, OffsetDateTime.class);
-                        if (published != null) {
-                            promotion.put("publishedAt", published.toString()).put("partition", rs.getInt(4)).put("offset", rs.getLong(5));
-                        }
-                    }
-                }
+        ArrayNode list = review.putArray("approvals");
+        int counted = 0;
+        for (ApprovalStore.Recorded a : approvals.approvals(List.of(subject(p))).getOrDefault(p.proposalId, List.of())) {
+            list.addObject().put("approver", a.approver())
+                    .put("approvedAt", a.approvedAt().toString())
+                    .put("expiresAt", a.expiresAt().toString())
+                    .put("comment", a.comment()).put("counts", a.counts());
+            counted += a.counts() ? 1 : 0;
+        }
+        promotions.of(p.proposalId).ifPresent(promotion -> {
+            ObjectNode node = review.putObject("promotion").put("promotionId", promotion.promotionId().toString())
+                    .put("promotedAt", promotion.promotedAt().toString())
+                    .put("recheckDecisionId", promotion.recheckDecisionId().toString());
+            if (promotion.publishedAt() != null) {
+                node.put("publishedAt", promotion.publishedAt().toString()).put("partition", promotion.partition())
+                        .put("offset", promotion.offset());
             }
         });
-        review.put("approvalsCounted", counted[0]);
+        review.put("approvalsCounted", counted);
         return review;
     }
 

@@ -1,5 +1,7 @@
 package dev.governor.controlplane.proposal.api;
 
+import dev.governor.controlplane.proposal.ProposalStatus;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -12,7 +14,7 @@ public record ProposalView(
         String loopId,
         String sourceSystem,
         String kind,
-        String status,
+        ProposalStatus status,
         String contentDigest,
         OffsetDateTime receivedAt,
         boolean receivedWhilePaused,

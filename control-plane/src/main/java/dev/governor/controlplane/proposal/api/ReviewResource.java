@@ -1,7 +1,8 @@
-package dev.governor.controlplane.review;
+package dev.governor.controlplane.proposal.api;
 
-import dev.governor.controlplane.proposal.api.ProposalService;
-import dev.governor.controlplane.proposal.api.ProposalView;
+import dev.governor.controlplane.review.Approval;
+import dev.governor.controlplane.review.Rejection;
+import dev.governor.controlplane.review.ReviewService;
 import dev.governor.controlplane.security.Actor;
 import dev.governor.controlplane.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
