@@ -5,7 +5,14 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -60,5 +67,24 @@ class PackageLayoutTest {
                 .whereLayer("problem").mayOnlyBeAccessedByLayers("audit", "killswitch", "proposal", "gate", "review",
                         "promotion", "proposal.api")
                 .check(MAIN);
+    }
+
+    /** A long class is a smell unless its javadoc says why it is one piece; the sentence keeps the reason next to the code. */
+    @Test
+    void aClassOver400LinesSaysInItsJavadocWhy() throws IOException {
+        Path sources = Path.of("src/main/java");
+        List<String> unexplained;
+        try (Stream<Path> files = Files.walk(sources)) {
+            unexplained = files.filter(f -> f.toString().endsWith(".java")).filter(f -> {
+                try {
+                    List<String> lines = Files.readAllLines(f);
+                    return lines.size() > 400 && !String.join(" ", lines).replaceAll("\\s*\\*\\s*", " ")
+                            .contains("longer than 400 lines because");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).map(f -> sources.relativize(f).toString()).toList();
+        }
+        assertThat(unexplained).as("classes over 400 lines without 'longer than 400 lines because' in their javadoc").isEmpty();
     }
 }

@@ -2,7 +2,6 @@ package dev.governor.controlplane.gate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
@@ -29,9 +28,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,15 +48,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public class PolicyActivation {
 
     private static final Logger LOG = Logger.getLogger(PolicyActivation.class);
-
-    /** A bundle Governor knows. */
-    public record Bundle(String revision, String source, String bundleSha256, String addedBy, OffsetDateTime addedAt) {
-    }
-
-    /** The row that says what is in force. */
-    public record Active(String revision, String source, String deployedRevision, String activatedBy, OffsetDateTime activatedAt,
-                         String reason) {
-    }
 
     private final ActivePolicyEngine engine;
     private final AuditTrail audit;
@@ -104,12 +91,13 @@ public class PolicyActivation {
         JsonNode shippedData = engine.data();
         String inForce = QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                insertBundle(c, shipped, "deployment", wasmOnClasspath(), shippedData, null, Actor.SYSTEM);
-                Optional<Active> row = readActive(c, true);
+                BundleStore.insertBundle(c, shipped, "deployment", wasmOnClasspath(), shippedData, null, Actor.SYSTEM);
+                Optional<BundleStore.Active> row = BundleStore.readActive(c, true);
                 if (row.isEmpty() || !row.get().deployedRevision().equals(shipped)) {
                     // First start, or a new release: its own bundle goes into force.
-                    String previous = row.map(Active::revision).orElseGet(() -> lastAudited(c));
-                    writeActive(c, row.isPresent(), shipped, "deployment", Actor.SYSTEM, "deployment: the revision this release ships");
+                    String previous = row.map(BundleStore.Active::revision).orElseGet(() -> BundleStore.lastActivationAudited(c));
+                    BundleStore.writeActive(c, row.isPresent(), shipped, "deployment", shipped, Actor.SYSTEM,
+                            "deployment: the revision this release ships");
                     recordDeployment(previous, "deployment: the revision Governor started with");
                     return shipped;
                 }
@@ -132,25 +120,17 @@ public class PolicyActivation {
     }
 
     /** What {@code GET /api/v1/policies/bundles} lists. */
-    public List<Bundle> bundles() {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select revision, source, bundle_sha256, added_by, added_at from policy_bundle "
-                     + "order by added_at desc, revision");
-             ResultSet rs = ps.executeQuery()) {
-            List<Bundle> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(new Bundle(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getObject(5, OffsetDateTime.class)));
-            }
-            return out;
+    public List<BundleStore.Bundle> bundles() {
+        try (Connection c = dataSource.getConnection()) {
+            return BundleStore.list(c);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list policy bundles: " + e.getMessage(), e);
         }
     }
 
-    public Optional<Active> active() {
+    public Optional<BundleStore.Active> active() {
         try (Connection c = dataSource.getConnection()) {
-            return readActive(c, false);
+            return BundleStore.readActive(c, false);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the active policy: " + e.getMessage(), e);
         }
@@ -160,7 +140,7 @@ public class PolicyActivation {
      * Stores an uploaded bundle after it loaded and held the floor; returns it and whether it was
      * new. A bundle that fails is refused (and the refusal audited) with the reasons.
      */
-    public Map.Entry<Bundle, Boolean> upload(byte[] archive, Actor actor) {
+    public Map.Entry<BundleStore.Bundle, Boolean> upload(byte[] archive, Actor actor) {
         requireReplaceable();
         String sha256 = CanonicalJson.sha256Hex(archive);
         WasmPolicyEngine candidate;
@@ -179,17 +159,17 @@ public class PolicyActivation {
             byte[] wasm = candidate.wasm();
             JsonNode data = candidate.data();
             // null: the revision is taken by other content
-            Map.Entry<Bundle, Boolean> stored = QuarkusTransaction.requiringNew().call(() -> {
+            Map.Entry<BundleStore.Bundle, Boolean> stored = QuarkusTransaction.requiringNew().call(() -> {
                 try (Connection c = dataSource.getConnection()) {
-                    Optional<Bundle> existing = readBundle(c, candidate.revision());
+                    Optional<BundleStore.Bundle> existing = BundleStore.readBundle(c, candidate.revision());
                     if (existing.isPresent()) {
                         return sameContent(c, candidate.revision(), wasm, data) ? Map.entry(existing.get(), false) : null;
                     }
-                    insertBundle(c, candidate.revision(), "upload", wasm, data, sha256, actor);
+                    BundleStore.insertBundle(c, candidate.revision(), "upload", wasm, data, sha256, actor);
                     audit.record(AuditEventType.POLICY_BUNDLE_UPLOADED, actor, null, candidate.revision(), mapper.createObjectNode()
                             .put("bundleSha256", sha256)
                             .put("floorCases", floor.cases().size()));
-                    return Map.entry(readBundle(c, candidate.revision()).orElseThrow(), true);
+                    return Map.entry(BundleStore.readBundle(c, candidate.revision()).orElseThrow(), true);
                 }
             });
             if (stored == null) {
@@ -202,20 +182,16 @@ public class PolicyActivation {
 
     /** Whether the stored bundle of {@code revision} has exactly this policy and data. */
     private boolean sameContent(Connection c, String revision, byte[] wasm, JsonNode data) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select wasm, data::text from policy_bundle where revision = ?")) {
-            ps.setString(1, revision);
-            try (ResultSet rs = ps.executeQuery()) {
-                try {
-                    return rs.next() && java.util.Arrays.equals(rs.getBytes(1), wasm) && mapper.readTree(rs.getString(2)).equals(data);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    return false;
-                }
-            }
+        Optional<BundleStore.Parts> stored = BundleStore.parts(c, revision);
+        try {
+            return stored.isPresent() && java.util.Arrays.equals(stored.get().wasm(), wasm) && mapper.readTree(stored.get().data()).equals(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
         }
     }
 
     /** Puts a known revision into force for every instance, audited with the admin and the reason. */
-    public Active activate(String revision, String reason, Actor actor) {
+    public BundleStore.Active activate(String revision, String reason, Actor actor) {
         requireReplaceable();
         if (revision == null || !revision.matches("[0-9a-f]{64}")) {
             throw ProblemException.badRequest("bad-revision", "revision must be the 64-hex-digit revision of a known bundle");
@@ -227,13 +203,13 @@ public class PolicyActivation {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 try (Connection c = dataSource.getConnection()) {
-                    Active before = readActive(c, true).orElseThrow(() -> new IllegalStateException("policy_active has no row"));
+                    BundleStore.Active before = BundleStore.readActive(c, true).orElseThrow(() -> new IllegalStateException("policy_active has no row"));
                     if (before.revision().equals(revision)) {
                         candidate.close();
                         return before;
                     }
-                    Bundle bundle = readBundle(c, revision).orElseThrow();
-                    writeActive(c, true, revision, "admin", actor, reason);
+                    BundleStore.Bundle bundle = BundleStore.readBundle(c, revision).orElseThrow();
+                    BundleStore.writeActive(c, true, revision, "admin", shipped, actor, reason);
                     audit.record(AuditEventType.POLICY_ACTIVATED, actor, null, revision, mapper.createObjectNode()
                             .put("engine", engine.name())
                             .put("bundle", PolicyGate.BUNDLE_NAME)
@@ -243,7 +219,7 @@ public class PolicyActivation {
                             .put("source", bundle.source())
                             .put("bundleSha256", bundle.bundleSha256()));
                     activated.fire(new Activated(candidate));
-                    return readActive(c, false).orElseThrow();
+                    return BundleStore.readActive(c, false).orElseThrow();
                 }
             });
         } catch (RuntimeException e) {
@@ -339,21 +315,17 @@ public class PolicyActivation {
     }
 
     private Optional<WasmPolicyEngine> loadEngine(Connection c, String revision) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select wasm, data::text from policy_bundle where revision = ?")) {
-            ps.setString(1, revision);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                JsonNode data;
-                try {
-                    data = mapper.readTree(rs.getString(2));
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalStateException("stored data of policy bundle " + revision + " is not JSON", e);
-                }
-                return Optional.of(WasmPolicyEngine.fromParts(rs.getBytes(1), data, revision, PolicyEngineProducer.poolSize()));
-            }
+        Optional<BundleStore.Parts> parts = BundleStore.parts(c, revision);
+        if (parts.isEmpty()) {
+            return Optional.empty();
         }
+        JsonNode data;
+        try {
+            data = mapper.readTree(parts.get().data());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored data of policy bundle " + revision + " is not JSON", e);
+        }
+        return Optional.of(WasmPolicyEngine.fromParts(parts.get().wasm(), data, revision, PolicyEngineProducer.poolSize()));
     }
 
     private void requireReplaceable() {
@@ -366,7 +338,7 @@ public class PolicyActivation {
     private void recordServerRevision() {
         QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                recordDeployment(lastAudited(c), "deployment: the revision the OPA server answered with at start");
+                recordDeployment(BundleStore.lastActivationAudited(c), "deployment: the revision the OPA server answered with at start");
                 return null;
             }
         });
@@ -383,77 +355,6 @@ public class PolicyActivation {
                 .put("previousRevision", previous)
                 .put("how", how));
         LOG.infof("Policy bundle %s revision %s is now in force (was %s)", PolicyGate.BUNDLE_NAME, shipped, previous);
-    }
-
-    private static String lastAudited(Connection c) {
-        try (PreparedStatement ps = c.prepareStatement("select policy_revision from audit_entry where event_type = ? "
-                + "order by entry_index desc limit 1")) {
-            ps.setString(1, AuditEventType.POLICY_ACTIVATED.type());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the last policy activation: " + e.getMessage(), e);
-        }
-    }
-
-    private static Optional<Active> readActive(Connection c, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select revision, source, deployed_revision, activated_by, activated_at, reason "
-                + "from policy_active where id = 1" + (lock ? " for update" : ""));
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
-            return Optional.of(new Active(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    rs.getObject(5, OffsetDateTime.class), rs.getString(6)));
-        }
-    }
-
-    private void writeActive(Connection c, boolean exists, String revision, String source, Actor actor, String reason)
-            throws SQLException {
-        String sql = exists
-                ? "update policy_active set revision = ?, source = ?, deployed_revision = ?, activated_by = ?, activated_at = ?, "
-                        + "reason = ? where id = 1"
-                : "insert into policy_active (revision, source, deployed_revision, activated_by, activated_at, reason, id) "
-                        + "values (?, ?, ?, ?, ?, ?, 1) on conflict (id) do nothing";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, revision);
-            ps.setString(2, source);
-            ps.setString(3, source.equals("deployment") ? revision : shipped);
-            ps.setString(4, actor.toString());
-            ps.setObject(5, OffsetDateTime.now(ZoneOffset.UTC));
-            ps.setString(6, reason);
-            ps.executeUpdate();
-        }
-    }
-
-    private static Optional<Bundle> readBundle(Connection c, String revision) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select revision, source, bundle_sha256, added_by, added_at from policy_bundle "
-                + "where revision = ?")) {
-            ps.setString(1, revision);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Bundle(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getObject(5, OffsetDateTime.class)));
-            }
-        }
-    }
-
-    private static void insertBundle(Connection c, String revision, String source, byte[] wasm, JsonNode data, String sha256,
-                                     Actor actor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("insert into policy_bundle (revision, source, wasm, data, bundle_sha256, "
-                + "added_by, added_at) values (?, ?, ?, cast(? as jsonb), ?, ?, ?) on conflict (revision) do nothing")) {
-            ps.setString(1, revision);
-            ps.setString(2, source);
-            ps.setBytes(3, wasm);
-            ps.setString(4, data.toString());
-            ps.setString(5, sha256);
-            ps.setString(6, actor.toString());
-            ps.setObject(7, OffsetDateTime.now(ZoneOffset.UTC));
-            ps.executeUpdate();
-        }
     }
 
     private static byte[] wasmOnClasspath() {

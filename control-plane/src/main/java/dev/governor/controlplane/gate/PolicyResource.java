@@ -106,7 +106,7 @@ public class PolicyResource {
     public JsonNode bundles() {
         ArrayNode items = mapper.createArrayNode();
         String inForce = gate.revision();
-        for (PolicyActivation.Bundle b : activation.bundles()) {
+        for (BundleStore.Bundle b : activation.bundles()) {
             items.add(view(b).put("inForce", b.revision().equals(inForce)));
         }
         ObjectNode node = mapper.createObjectNode();
@@ -127,14 +127,14 @@ public class PolicyResource {
         if (archive == null || archive.length == 0) {
             throw ProblemException.badRequest("body-required", "send the bundle archive (opa build -t wasm) as the request body");
         }
-        Map.Entry<PolicyActivation.Bundle, Boolean> stored = activation.upload(archive, Actor.of(identity));
+        Map.Entry<BundleStore.Bundle, Boolean> stored = activation.upload(archive, Actor.of(identity));
         ObjectNode body = view(stored.getKey());
         return stored.getValue()
                 ? Response.created(URI.create("/api/v1/policies/bundles/" + stored.getKey().revision())).entity(body).build()
                 : Response.ok(body).build();
     }
 
-    private ObjectNode view(PolicyActivation.Bundle b) {
+    private ObjectNode view(BundleStore.Bundle b) {
         ObjectNode node = mapper.createObjectNode();
         node.put("revision", b.revision());
         node.put("source", b.source());

@@ -2,7 +2,7 @@ package dev.governor.controlplane.intake;
 
 import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.controlplane.proposal.MalformedProposalException;
-import dev.governor.controlplane.gate.DecisionMessages;
+import dev.governor.controlplane.gate.DecisionMessage;
 import dev.governor.controlplane.proposal.ProposalParser;
 import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.config.GovernorConfig;
@@ -52,6 +52,11 @@ import java.util.concurrent.TimeUnit;
  * broker, then commit the offsets. One transaction runs at a time, in poll order. A failure before
  * the commit rewinds to the first record not committed and retries: at-least-once delivery, with
  * the database making each decision happen exactly once (ADRs 0003, 0010 and 0012).
+ * <p>
+ * It is longer than 400 lines because the three stages, the rewind after a failure and the spans
+ * of each record all work on one consumer's state (its positions, the batches in flight, their
+ * spans); split apart, every piece would need that state handed to it and the order between
+ * them, which is the point of this class, would no longer be read in one place.
  */
 @ApplicationScoped
 public class IntakeConsumer {
@@ -431,7 +436,7 @@ public class IntakeConsumer {
         }
         for (DecisionEntity d : outcome.decisionsToPublish()) {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().decisions(), d.proposalId,
-                    DecisionMessages.toJson(d).getBytes(StandardCharsets.UTF_8));
+                    DecisionMessage.of(d).toJson().getBytes(StandardCharsets.UTF_8));
             try (Scope ignored = spanOfProposal.get(d.proposalId).makeCurrent()) {
                 sends.add(kafka.send(record));
             }

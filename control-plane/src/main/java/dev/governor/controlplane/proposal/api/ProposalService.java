@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
-import dev.governor.controlplane.gate.DecisionMessages;
+import dev.governor.controlplane.gate.DecisionMessage;
 import dev.governor.controlplane.proposal.MalformedProposalException;
 import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.controlplane.proposal.ProposalParser;
@@ -140,7 +140,7 @@ public class ProposalService {
             if (d != null) {
                 review.put("tier", d.tier).put("requiredApprovals", d.requiredApprovals);
             }
-            return view(p, d == null ? null : DecisionMessages.toNode(d).get("result"), read(p.data), review);
+            return view(p, d == null ? null : DecisionMessage.of(d).result(), read(p.data), review);
         }).toList();
     }
 
@@ -195,7 +195,7 @@ public class ProposalService {
     }
 
     private JsonNode fullDecision(DecisionEntity d) {
-        ObjectNode node = DecisionMessages.toNode(d);
+        ObjectNode node = DecisionMessage.of(d).toNode();
         node.set("input", read(d.input));
         return node;
     }
