@@ -115,7 +115,7 @@ public interface GovernorConfig {
 
     Embedded embedded();
 
-    /** Ports of the embedded run's own services; read by GovernorMain before Quarkus starts. */
+    /** Ports of the embedded run's own services; read by GovernorMain (module embedded) before Quarkus starts. */
     interface Embedded {
         @WithDefault("5433")
         int postgresPort();

@@ -1,4 +1,4 @@
-package dev.governor.controlplane.process;
+package dev.governor.embedded;
 
 import dev.governor.controlplane.testing.GovernorProcess;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.governor.controlplane.process;
+package dev.governor.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.governor.controlplane.testing.Browser;

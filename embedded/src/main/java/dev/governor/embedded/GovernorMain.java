@@ -1,4 +1,4 @@
-package dev.governor.controlplane.embedded;
+package dev.governor.embedded;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
@@ -15,9 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entry point. In the {@code embedded} profile it first starts a real PostgreSQL and a real Kafka
- * broker for Governor alone, so that one command runs everything with nothing installed by hand;
- * in any other profile it starts Governor against the services its configuration names.
+ * Entry point of the embedded artifact (the control plane's own artifact uses Quarkus's default).
+ * In the {@code embedded} profile it first starts a real PostgreSQL and a real Kafka broker for
+ * Governor alone, so that one command runs everything with nothing installed by hand; in any
+ * other profile it starts Governor against the services its configuration names.
  */
 @QuarkusMain
 public class GovernorMain {
@@ -85,7 +86,6 @@ public class GovernorMain {
         }
     }
 
-    /** The embedded PostgreSQL and Kafka, started before Quarkus and stopped after it. */
     /**
      * Quarkus has not set up logging yet, so the reason goes to the terminal as it is: each cause
      * once, leaving out bare wrappers and a message its wrapper already gave.
@@ -108,6 +108,7 @@ public class GovernorMain {
         }
     }
 
+    /** The embedded PostgreSQL and Kafka, started before Quarkus and stopped after it. */
     static final class EmbeddedStack implements AutoCloseable {
         private static EmbeddedStack current;
         private final Path dataDir;

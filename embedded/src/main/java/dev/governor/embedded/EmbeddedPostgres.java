@@ -1,4 +1,4 @@
-package dev.governor.controlplane.embedded;
+package dev.governor.embedded;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;

@@ -1,4 +1,4 @@
-package dev.governor.controlplane.embedded;
+package dev.governor.embedded;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.governor.controlplane.embedded;
+package dev.governor.embedded;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;

@@ -1,8 +1,7 @@
-package dev.governor.controlplane.process;
+package dev.governor.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.governor.auditor.checkpoint.NoteSigner;
-import dev.governor.controlplane.embedded.EmbeddedKafka;
 import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.Keycloak;
@@ -40,7 +39,9 @@ import static org.awaitility.Awaitility.await;
  * Exactly one message on rsi.promotions when the process that committed a promotion dies before
  * publishing it, and when the broker is down while the promotion waits to be published. Governor
  * runs as a packaged process against the real PostgreSQL (a schema of its own) and Keycloak, and
- * a Kafka broker in this JVM that the test stops and starts.
+ * a Kafka broker in this JVM that the test stops and starts. The process is this module's
+ * artifact in profile prod, the control plane's application: the control plane's own tests cannot
+ * reach {@link EmbeddedKafka}, since this module depends on the control plane (ADR 0014).
  */
 class PromotionCrashAndOutageIT {
 
