@@ -16,10 +16,28 @@ decision := {
 	"violations": violations,
 	"breaches": breaches,
 	"haltLoop": halt_loop,
+	"tampering": tampering,
+	"evidence": evidence,
 }
 
+default tampering := false
+
+tampering if tampering_attempt
+
+# What Governor computed itself and gave the policy, as the decision used it.
+evidence := {
+	"generationsSinceLastPromoted": governor_generations,
+	"unknownAncestry": unknown_ancestry_flag,
+	"tamperAttemptsInWindow": count(tamper_attempts_in_window),
+}
+
+default unknown_ancestry_flag := false
+
+unknown_ancestry_flag if unknown_ancestry
+
 # A finding is {rule, message, effect}; effect "deny" makes the outcome DENY,
-# effect "critical_tier" only raises the tier to critical (rate of improvement).
+# effect "critical_tier" only raises the tier to critical (rate of improvement),
+# effect "elevated_tier" only raises it to elevated (unknown ancestry).
 default outcome := "REVIEW"
 
 outcome := "DENY" if {
@@ -36,6 +54,9 @@ tier := "critical" if {
 } else := "elevated" if {
 	some b in breaches
 	b.level == "alert"
+} else := "elevated" if {
+	some f in findings
+	f.effect == "elevated_tier"
 } else := "standard"
 
 default halt_loop := false
@@ -51,12 +72,15 @@ halt_loop if {
 	f.rule == "rate_of_improvement"
 }
 
+# data/tampering.json: the haltAfter-th tampering attempt within the window.
+halt_loop if repeated_tampering
+
 # Sorted by a string key so that the OPA server and the wasm engine order the
 # array identically (both sort strings bytewise).
 violations := [finding_by_key[k] | some k in sort({k | some k, _ in finding_by_key})]
 
 finding_by_key[k] := {"rule": f.rule, "message": f.message} if {
-	some f in findings
+	some f in (findings | repeated_tampering_findings)
 	k := concat("\n", [f.rule, f.message])
 }
 

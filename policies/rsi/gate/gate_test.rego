@@ -47,6 +47,8 @@ test_clean_proposal_goes_to_review_at_standard_tier if {
 		"violations": [],
 		"breaches": [],
 		"haltLoop": false,
+		"tampering": false,
+		"evidence": {"generationsSinceLastPromoted": 1, "unknownAncestry": false, "tamperAttemptsInWindow": 0},
 	} with input as base_input
 }
 
