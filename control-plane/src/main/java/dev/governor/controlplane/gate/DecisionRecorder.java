@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.governor.controlplane.audit.AuditEventType;
 import dev.governor.controlplane.audit.AuditTrail;
 import dev.governor.controlplane.killswitch.KillSwitchService;
+import dev.governor.controlplane.proposal.Ancestry;
 import dev.governor.controlplane.proposal.Proposal;
+import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.security.Actor;
 import dev.governor.killswitch.state.PauseState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -32,31 +36,43 @@ public class DecisionRecorder {
     private final PolicyGate gate;
     private final DecisionRepository decisions;
     private final CapabilityHistory history;
+    private final TamperHistory tamper;
+    private final EntityManager em;
     private final AuditTrail audit;
     private final KillSwitchService killSwitch;
     private final ObjectMapper mapper;
     private final Counter trips;
 
-    public DecisionRecorder(PolicyGate gate, DecisionRepository decisions, CapabilityHistory history, AuditTrail audit,
-                            KillSwitchService killSwitch, ObjectMapper mapper, MeterRegistry registry) {
+    public DecisionRecorder(PolicyGate gate, DecisionRepository decisions, CapabilityHistory history, TamperHistory tamper,
+                            EntityManager em, AuditTrail audit, KillSwitchService killSwitch, ObjectMapper mapper,
+                            MeterRegistry registry) {
         this.gate = gate;
         this.decisions = decisions;
         this.history = history;
+        this.tamper = tamper;
+        this.em = em;
         this.audit = audit;
         this.killSwitch = killSwitch;
         this.mapper = mapper;
         this.trips = Counter.builder("governor.killswitch.trips")
-                .description("Policy decisions that tripped the kill switch (critical breach, rate limit)").register(registry);
+                .description("Policy decisions that tripped the kill switch (critical breach, rate limit, repeated tampering)").register(registry);
     }
 
-    /** What the policy is told beside the proposal: its lineage, the loop's lowest recent scores, the kill switch. */
-    public static PolicyGate.Context context(Proposal proposal, Map<String, PolicyGate.CapabilityObservation> lowest,
-                                             PauseState killSwitch) {
-        int generations = proposal.data().path("lineage").size();
-        return new PolicyGate.Context(generations, List.copyOf(lowest.values()), killSwitch.state().name(), killSwitch.epoch());
+    /**
+     * What the policy is told beside the proposal, all of it Governor's own: the lineage it counted,
+     * the loop's lowest recent scores of proposals not denied, its recent tampering attempts, the kill switch.
+     */
+    public static PolicyGate.Context context(Ancestry ancestry, Map<String, PolicyGate.CapabilityObservation> lowest,
+                                             List<TamperHistory.Attempt> tamperAttempts, PauseState killSwitch) {
+        return new PolicyGate.Context(ancestry, List.copyOf(lowest.values()), tamperAttempts, killSwitch.state().name(),
+                killSwitch.epoch());
     }
 
-    /** The first decision on a proposal just received: stored, audited with the status it gave the proposal, trips if it halts. */
+    /**
+     * The first decision on a proposal just received: stored, audited with the status it gave the
+     * proposal, trips if it halts. A tampering attempt is kept by the caller once the batch is
+     * flushed ({@link TamperHistory#record}).
+     */
     public DecisionEntity recordFirst(PolicyGate.Decision decision, Proposal proposal, String status) {
         DecisionEntity stored = store(decision);
         auditDecision(decision, proposal.contentDigest(), "status", status);
@@ -71,10 +87,16 @@ public class DecisionRecorder {
      */
     public DecisionEntity redecide(ProposalEntity p, PauseState killSwitchState, String why) {
         Proposal proposal = Proposal.stored(p, mapper);
-        PolicyGate.Decision decision = gate.decide(proposal, context(proposal, history.lowestExcept(p.loopId, p.proposalId),
-                killSwitchState));
+        Ancestry ancestry = p.parentId == null ? Ancestry.ROOT : em.unwrap(Session.class).doReturningWork(c ->
+                ProposalRepository.ancestryOfChildren(c, new String[] {p.parentId})).getOrDefault(p.parentId, Ancestry.UNKNOWN_PARENT);
+        PolicyGate.Decision decision = gate.decide(proposal, context(ancestry, history.lowestExcept(p.loopId, p.proposalId),
+                tamper.recentExcept(p.loopId, p.proposalId), killSwitchState));
         DecisionEntity stored = store(decision);
         auditDecision(decision, p.contentDigest, "recheck", why);
+        if (decision.tampering()) {
+            em.flush();
+            tamper.record(List.of(new TamperHistory.Found(p.loopId, p.proposalId, decision.decisionId(), decision.timestamp())));
+        }
         tripIfHalting(decision, p.loopId);
         return stored;
     }
@@ -108,6 +130,9 @@ public class DecisionRecorder {
         decision.result().path("violations").forEach(v -> {
             if ("rate_of_improvement".equals(v.path("rule").asText())) {
                 why.add("rate of improvement above the limit");
+            }
+            if ("repeated_tampering".equals(v.path("rule").asText())) {
+                why.add("repeated tampering (" + v.path("message").asText() + ")");
             }
         });
         trips.increment();

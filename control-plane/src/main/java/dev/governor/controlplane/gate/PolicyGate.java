@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.canonical.CanonicalJson;
+import dev.governor.controlplane.proposal.Ancestry;
 import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.policies.PolicyEngine;
 import dev.governor.policies.PolicyEvaluation;
@@ -54,8 +55,13 @@ public class PolicyGate {
     }
 
     /** What Governor knows beside the proposal itself, as the policy's input expects it. */
-    public record Context(int generationsSinceLastPromoted, List<CapabilityObservation> capabilityHistory,
-                          String killSwitchState, long killSwitchEpoch) {
+    public record Context(Ancestry ancestry, List<CapabilityObservation> capabilityHistory,
+                          List<TamperHistory.Attempt> tamperAttempts, String killSwitchState, long killSwitchEpoch) {
+
+        /** The same context on another kill-switch state. */
+        public Context onKillSwitch(String state, long epoch) {
+            return new Context(ancestry, capabilityHistory, tamperAttempts, state, epoch);
+        }
     }
 
     public record CapabilityObservation(String domain, double score, OffsetDateTime observedAt) {
@@ -79,13 +85,19 @@ public class PolicyGate {
         ObjectNode input = mapper.createObjectNode();
         input.set("proposal", proposal.data());
         ObjectNode lineage = input.putObject("lineage");
-        lineage.put("generationsSinceLastPromoted", context.generationsSinceLastPromoted());
+        lineage.put("generationsSinceLastPromoted", context.ancestry().generations());
+        lineage.put("unknownAncestry", context.ancestry().unknown());
         ArrayNode history = lineage.putArray("capabilityHistory");
         for (CapabilityObservation o : context.capabilityHistory()) {
             history.addObject().put("domain", o.domain()).put("score", o.score()).put("time", o.observedAt().toString())
                     .put("ageSeconds", java.time.Duration.between(o.observedAt(), now).toSeconds());
         }
-        input.putObject("loop").put("loopId", proposal.loopId()).put("sourceSystem", proposal.sourceSystem());
+        ObjectNode loop = input.putObject("loop").put("loopId", proposal.loopId()).put("sourceSystem", proposal.sourceSystem());
+        ArrayNode attempts = loop.putArray("recentTamperAttempts");
+        for (TamperHistory.Attempt a : context.tamperAttempts()) {
+            attempts.addObject().put("proposalId", a.proposalId()).put("time", a.decidedAt().toString())
+                    .put("ageSeconds", java.time.Duration.between(a.decidedAt(), now).toSeconds());
+        }
         input.putObject("killSwitch").put("state", context.killSwitchState()).put("epoch", context.killSwitchEpoch());
         // No clock in the input: the policy has none, so a replay of the stored input decides the same.
         // The inline diff goes in as what Governor read from it (files, size), not as text (ADR 0011).
@@ -111,6 +123,11 @@ public class PolicyGate {
 
         public boolean haltLoop() {
             return result.path("haltLoop").asBoolean();
+        }
+
+        /** The policy found tampering: the proposal counts towards its loop's repeated attempts. */
+        public boolean tampering() {
+            return result.path("tampering").asBoolean();
         }
 
         public boolean denies() {

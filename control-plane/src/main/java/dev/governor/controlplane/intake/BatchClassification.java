@@ -1,60 +1,58 @@
 package dev.governor.controlplane.intake;
 
 import dev.governor.controlplane.audit.AuditEventType;
-import dev.governor.controlplane.gate.CapabilityHistory;
-import dev.governor.controlplane.gate.DecisionRecorder;
-import dev.governor.controlplane.gate.PolicyGate;
+import dev.governor.controlplane.proposal.Ancestry;
 import dev.governor.controlplane.proposal.Proposal;
-import dev.governor.killswitch.state.PauseState;
 
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A batch of intake records sorted, in record order, into new proposals (each with the context the
- * policy decides it in), duplicates (an id already received with the same content) and refusals
+ * A batch of intake records sorted, in record order, into new proposals (each with the lineage
+ * Governor counted for it), duplicates (an id already received with the same content) and refusals
  * (malformed, or an id already received with other content). Pure: what the store knows is given.
  *
- * @param accepted    proposal id to content digest of every new proposal of the batch
- * @param lowestAfter per loop of the batch, the lowest score per domain once its own scores count
+ * @param accepted per new proposal of the batch, its content digest and ancestry
  */
 record BatchClassification(List<Refusal> refusals, List<String> duplicates, List<Pending> pending,
-                           Map<String, String> accepted,
-                           Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestAfter) {
+                           Map<String, Accepted> accepted) {
 
-    /** A new proposal and the context it is decided in. */
-    record Pending(IntakeRecord record, Proposal proposal, PolicyGate.Context context) {
+    /** A new proposal and the lineage Governor counted for it. */
+    record Pending(IntakeRecord record, Proposal proposal, Ancestry ancestry) {
+    }
+
+    /** A proposal accepted but not yet stored, as a later record sees it: its content and its ancestry. */
+    record Accepted(String contentDigest, Ancestry ancestry) {
     }
 
     /**
-     * @param known  content digest per proposal id already received (stored, or accepted by the batch before)
-     * @param lowest per loop, its lowest recent score per domain; the batch's own scores are added as it goes
+     * @param stored          content digest per proposal id already stored
+     * @param unstored        proposals accepted by the batch before, not yet stored
+     * @param childOfStored   per parent id already looked up in the store, the ancestry a child of it has
      */
-    static BatchClassification classify(List<IntakeRecord> batch, Map<String, String> known,
-                                        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest,
-                                        PauseState halt, OffsetDateTime now) {
+    static BatchClassification classify(List<IntakeRecord> batch, Map<String, String> stored, Map<String, Accepted> unstored,
+                                        Map<String, Ancestry> childOfStored) {
         List<Refusal> refusals = new ArrayList<>();
         List<String> duplicates = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
-        Map<String, String> accepted = new HashMap<>();
-        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowestAfter = new HashMap<>();
+        Map<String, Accepted> accepted = new HashMap<>();
         for (IntakeRecord record : batch) {
             if (record.isMalformed()) {
                 refusals.add(new Refusal(record, record.malformed().code(), record.malformed().reason(), AuditEventType.PROPOSAL_MALFORMED));
                 continue;
             }
             Proposal proposal = record.proposal();
-            String firstDigest = known.getOrDefault(proposal.proposalId(), accepted.get(proposal.proposalId()));
+            String firstDigest = stored.get(proposal.proposalId());
             if (firstDigest == null) {
-                // Earlier proposals of the same loop in this batch count for the rate rule.
-                Map<String, PolicyGate.CapabilityObservation> loop = lowest.computeIfAbsent(proposal.loopId(), k -> new HashMap<>());
-                pending.add(new Pending(record, proposal, DecisionRecorder.context(proposal, loop, halt)));
-                CapabilityHistory.observations(proposal, now).forEach(o -> CapabilityHistory.lower(loop, o));
-                lowestAfter.put(proposal.loopId(), loop);
-                accepted.put(proposal.proposalId(), proposal.contentDigest());
+                Accepted earlier = accepted.getOrDefault(proposal.proposalId(), unstored.get(proposal.proposalId()));
+                firstDigest = earlier == null ? null : earlier.contentDigest();
+            }
+            if (firstDigest == null) {
+                Ancestry ancestry = ancestry(proposal.parentId(), accepted, unstored, childOfStored);
+                pending.add(new Pending(record, proposal, ancestry));
+                accepted.put(proposal.proposalId(), new Accepted(proposal.contentDigest(), ancestry));
             } else if (firstDigest.equals(proposal.contentDigest())) {
                 duplicates.add(proposal.proposalId());
             } else {
@@ -64,6 +62,19 @@ record BatchClassification(List<Refusal> refusals, List<String> duplicates, List
                 refusals.add(new Refusal(record, "conflict", reason, AuditEventType.PROPOSAL_CONFLICT));
             }
         }
-        return new BatchClassification(refusals, duplicates, pending, accepted, lowestAfter);
+        return new BatchClassification(refusals, duplicates, pending, accepted);
+    }
+
+    /** A parent received in this batch or the one before is new, so never promoted: one generation more than it. */
+    private static Ancestry ancestry(String parentId, Map<String, Accepted> accepted, Map<String, Accepted> unstored,
+                                     Map<String, Ancestry> childOfStored) {
+        if (parentId == null) {
+            return Ancestry.ROOT;
+        }
+        Accepted parent = accepted.getOrDefault(parentId, unstored.get(parentId));
+        if (parent != null) {
+            return parent.ancestry().child();
+        }
+        return childOfStored.getOrDefault(parentId, Ancestry.UNKNOWN_PARENT);
     }
 }

@@ -11,6 +11,7 @@ import dev.governor.controlplane.gate.DecisionRecorder;
 import dev.governor.controlplane.gate.DecisionRepository;
 import dev.governor.controlplane.gate.PolicyActivation;
 import dev.governor.controlplane.gate.PolicyGate;
+import dev.governor.controlplane.gate.TamperHistory;
 import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.controlplane.proposal.ProposalEntity;
@@ -42,10 +43,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,6 +64,7 @@ public class IntakeService {
     private final PolicyGate gate;
     private final DecisionRecorder recorder;
     private final CapabilityHistory history;
+    private final TamperHistory tamper;
     private final AuditTrail audit;
     private final EntityManager em;
     private final ObjectMapper mapper;
@@ -85,13 +85,14 @@ public class IntakeService {
             Daemons.named("governor-policy-eval"));
 
     public IntakeService(ProposalRepository proposals, DecisionRepository decisions, PolicyGate gate, DecisionRecorder recorder,
-                         CapabilityHistory history, AuditTrail audit, EntityManager em, ObjectMapper mapper, MeterRegistry registry,
+                         CapabilityHistory history, TamperHistory tamper, AuditTrail audit, EntityManager em, ObjectMapper mapper, MeterRegistry registry,
                          KillSwitchService killSwitch, PolicyActivation policies, AgroalDataSource dataSource) {
         this.proposals = proposals;
         this.decisions = decisions;
         this.gate = gate;
         this.recorder = recorder;
         this.history = history;
+        this.tamper = tamper;
         this.audit = audit;
         this.em = em;
         this.mapper = mapper;
@@ -117,26 +118,28 @@ public class IntakeService {
 
     /**
      * A batch classified and handed to the policy engine, not yet stored: {@link #prepare} makes it
-     * while the batch before it is being stored, {@link #store} stores it. What it decided is what
-     * the next batch must count as already received: the proposals it accepted and the lowest
-     * scores it saw.
+     * while the batch before it is being stored, {@link #store} stores it. What it accepted, and the
+     * state each loop is left in once it is decided, are what the next batch starts from.
      */
     public static final class Prepared {
         private final OffsetDateTime now;
         private final PauseState halt;
         private final BatchClassification batch;
-        private final List<Future<PolicyGate.Decision>> evaluations;
+        private final Map<String, BatchEvaluation.LoopState> before;
+        private final BatchEvaluation evaluation;
 
-        private Prepared(OffsetDateTime now, PauseState halt, BatchClassification batch, List<Future<PolicyGate.Decision>> evaluations) {
+        private Prepared(OffsetDateTime now, PauseState halt, BatchClassification batch, Map<String, BatchEvaluation.LoopState> before,
+                         BatchEvaluation evaluation) {
             this.now = now;
             this.halt = halt;
             this.batch = batch;
-            this.evaluations = evaluations;
+            this.before = before;
+            this.evaluation = evaluation;
         }
 
         /** Stops the evaluations of a batch that will not be stored. */
         public void discard() {
-            evaluations.forEach(f -> f.cancel(false));
+            evaluation.cancel();
         }
     }
 
@@ -144,9 +147,9 @@ public class IntakeService {
      * Classifies a batch and starts its policy evaluations, on the state as committed now plus
      * what {@code unstored} (the batch before it, prepared but not yet committed; null if none)
      * will store. Classification and context are then the same as if {@code unstored} had been
-     * committed first: a proposal id it accepts is known, and its scores count towards the
-     * lowest of the week (a minimum, so reading the database before or after it commits gives
-     * the same). If {@code unstored} is not committed after all, this batch must be discarded too.
+     * committed first: a proposal id it accepts is known, a parent it accepts is a known
+     * unpromoted parent, and each loop starts from the state the batch before left it in. If
+     * {@code unstored} is not committed after all, this batch must be discarded too.
      */
     @WithSpan("IntakeService.prepare")
     public Prepared prepare(List<IntakeRecord> batch, Prepared unstored) {
@@ -155,40 +158,46 @@ public class IntakeService {
         // halted, proposals are still received, decided and audited, but held (RECEIVED,
         // received-while-paused) and decided again after the resume.
         PauseState halt = killSwitch.current();
-        Map<String, String> known;
-        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest;
+        Map<String, BatchClassification.Accepted> carried = unstored == null ? Map.of() : unstored.batch.accepted();
+        Map<String, BatchEvaluation.LoopState> carriedLoops = unstored == null ? Map.of() : unstored.evaluation.await().after();
+        List<Proposal> wellFormed = batch.stream().filter(r -> !r.isMalformed()).map(IntakeRecord::proposal).toList();
+        BatchClassification classified;
+        Map<String, BatchEvaluation.LoopState> before = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            known = ProposalRepository.contentDigests(c, batch.stream().filter(r -> !r.isMalformed())
-                    .map(r -> r.proposal().proposalId()).distinct().toArray(String[]::new));
-            if (unstored != null) {
-                unstored.batch.accepted().forEach(known::putIfAbsent);
-            }
-            String[] loops = batch.stream().filter(r -> !r.isMalformed() && !known.containsKey(r.proposal().proposalId()))
-                    .map(r -> r.proposal().loopId()).distinct().toArray(String[]::new);
-            lowest = CapabilityHistory.lowest(c, loops);
-            if (unstored != null) {
-                for (String loop : loops) {
-                    Map<String, PolicyGate.CapabilityObservation> carried = unstored.batch.lowestAfter().get(loop);
-                    if (carried != null) {
-                        Map<String, PolicyGate.CapabilityObservation> mine = lowest.computeIfAbsent(loop, k -> new HashMap<>());
-                        carried.values().forEach(o -> CapabilityHistory.lower(mine, o));
-                    }
-                }
+            Map<String, String> stored = ProposalRepository.contentDigests(c,
+                    wellFormed.stream().map(Proposal::proposalId).distinct().toArray(String[]::new));
+            String[] parents = wellFormed.stream().map(Proposal::parentId)
+                    .filter(id -> id != null && !carried.containsKey(id)).distinct().toArray(String[]::new);
+            classified = BatchClassification.classify(batch, stored, carried, ProposalRepository.ancestryOfChildren(c, parents));
+            String[] loops = classified.pending().stream().map(p -> p.proposal().loopId()).distinct()
+                    .filter(loop -> !carriedLoops.containsKey(loop)).toArray(String[]::new);
+            Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = CapabilityHistory.lowest(c, loops);
+            Map<String, List<TamperHistory.Attempt>> attempts = TamperHistory.recent(c, loops);
+            for (String loop : loops) {
+                before.put(loop, new BatchEvaluation.LoopState(lowest.getOrDefault(loop, Map.of()), attempts.getOrDefault(loop, List.of())));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read what the intake batch depends on: " + e.getMessage(), e);
         }
-        BatchClassification classified = BatchClassification.classify(batch, known, lowest, halt, now);
-        // The policy engine is pure and thread-safe: the batch is evaluated in parallel, while the
-        // caller stores the batch before it.
-        return new Prepared(now, halt, classified, submit(classified.pending()));
+        // A loop the batch before decided starts where that batch left it, which is what the
+        // store will hold once that batch commits.
+        before.putAll(carriedLoops);
+        // The policy engine is pure and thread-safe: loops are decided in parallel, while the
+        // caller stores the batch before.
+        return new Prepared(now, halt, classified, before, evaluate(classified.pending(), before, halt, now));
+    }
+
+    private BatchEvaluation evaluate(List<BatchClassification.Pending> pending, Map<String, BatchEvaluation.LoopState> before,
+                                     PauseState halt, OffsetDateTime now) {
+        return BatchEvaluation.start(pending, before, halt, now, evaluator, (p, context) -> gate.decide(p.proposal(), context));
     }
 
     /**
      * Stores a prepared batch in one transaction: every proposal with its decision and audit
      * entries, every refusal with its audit entry, or none of them. Decisions made on a kill-switch
      * state that has changed since (a pause, or a trip by the batch before) are made again on the
-     * state as committed now.
+     * state as committed now. A proposal's scores join its loop's history only once it is in
+     * review (not denied, not held); a tampering attempt is kept whatever became of it.
      */
     @Transactional
     @WithSpan("IntakeService.store")
@@ -198,16 +207,13 @@ public class IntakeService {
         boolean policyInForce = policies.inForce();
         List<BatchClassification.Pending> pending = prepared.batch.pending();
         long waitStart = System.nanoTime();
-        List<PolicyGate.Decision> decided = await(prepared.evaluations);
+        List<PolicyGate.Decision> decided = prepared.evaluation.await().decisions();
         evaluationWait.record(System.nanoTime() - waitStart, TimeUnit.NANOSECONDS);
         if (halt.epoch() != prepared.halt.epoch() || halt.state() != prepared.halt.state()) {
             reevaluated.increment(pending.size());
             LOG.infof("Kill switch changed to %s (epoch %d) while a batch of %d proposal(s) was being decided; deciding them again",
                     halt.state(), halt.epoch(), pending.size());
-            List<BatchClassification.Pending> again = pending.stream().map(p -> new BatchClassification.Pending(p.record(), p.proposal(),
-                    new PolicyGate.Context(p.context().generationsSinceLastPromoted(), p.context().capabilityHistory(),
-                            halt.state().name(), halt.epoch()))).toList();
-            decided = await(submit(again));
+            decided = evaluate(pending, prepared.before, halt, prepared.now).await().decisions();
         }
 
         List<DecisionEntity> toPublish = new ArrayList<>();
@@ -219,33 +225,24 @@ public class IntakeService {
             }
         }
         boolean held = !killSwitch.runs(halt) || !policyInForce; // one state for the whole batch
+        List<Proposal> inReview = new ArrayList<>();
+        List<TamperHistory.Found> attempts = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
-            toPublish.add(store(pending.get(i), decided.get(i), prepared.now, held));
-        }
-        em.flush();
-        history.record(pending.stream().map(BatchClassification.Pending::proposal).toList(), prepared.now);
-        recordRefusals(prepared.batch.refusals());
-        return new Outcome(prepared.batch.refusals(), toPublish);
-    }
-
-    /** Each proposal's evaluation, on the evaluation threads, in the order given. */
-    private List<Future<PolicyGate.Decision>> submit(List<BatchClassification.Pending> pending) {
-        return pending.stream().map(p -> evaluator.submit(() -> gate.decide(p.proposal(), p.context()))).toList();
-    }
-
-    private static List<PolicyGate.Decision> await(List<Future<PolicyGate.Decision>> futures) {
-        List<PolicyGate.Decision> out = new ArrayList<>(futures.size());
-        for (var f : futures) {
-            try {
-                out.add(f.get());
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while deciding a batch", e);
+            BatchClassification.Pending p = pending.get(i);
+            PolicyGate.Decision d = decided.get(i);
+            toPublish.add(store(p, d, prepared.now, held));
+            if (!held && !d.denies()) {
+                inReview.add(p.proposal());
+            }
+            if (d.tampering()) {
+                attempts.add(new TamperHistory.Found(p.proposal().loopId(), p.proposal().proposalId(), d.decisionId(), d.timestamp()));
             }
         }
-        return out;
+        em.flush();
+        history.record(inReview, prepared.now);
+        tamper.record(attempts);
+        recordRefusals(prepared.batch.refusals());
+        return new Outcome(prepared.batch.refusals(), toPublish);
     }
 
     private DecisionEntity store(BatchClassification.Pending p, PolicyGate.Decision decision, OffsetDateTime now, boolean halted) {
@@ -262,6 +259,7 @@ public class IntakeService {
         entity.data = proposal.data().toString();
         entity.receivedAt = now;
         entity.submittedBy = proposal.submittedBy();
+        entity.parentId = proposal.parentId();
         entity.kafkaPartition = record.partition();
         entity.kafkaOffset = record.offset();
         entity.traceId = record.traceId();

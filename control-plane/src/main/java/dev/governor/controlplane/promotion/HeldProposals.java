@@ -7,7 +7,9 @@ import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.PolicyActivation;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.gate.DecisionRepository;
+import dev.governor.controlplane.gate.CapabilityHistory;
 import dev.governor.controlplane.gate.DecisionRecorder;
+import dev.governor.controlplane.proposal.Proposal;
 import dev.governor.controlplane.review.ApprovalStore;
 import dev.governor.controlplane.killswitch.KillSwitchService;
 import dev.governor.controlplane.proposal.ProposalEntity;
@@ -50,6 +52,7 @@ public class HeldProposals {
     private final ProposalRepository proposals;
     private final DecisionRepository decisions;
     private final DecisionRecorder recorder;
+    private final CapabilityHistory history;
     private final ApprovalStore approvals;
     private final PromotionService promotions;
     private final AuditTrail audit;
@@ -59,13 +62,14 @@ public class HeldProposals {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Daemons.named("governor-held-proposals"));
 
     public HeldProposals(KillSwitchService killSwitch, ProposalRepository proposals, DecisionRepository decisions,
-                         DecisionRecorder recorder, ApprovalStore approvals, PromotionService promotions, AuditTrail audit, ObjectMapper mapper,
+                         DecisionRecorder recorder, CapabilityHistory history, ApprovalStore approvals, PromotionService promotions, AuditTrail audit, ObjectMapper mapper,
                          GovernorConfig config, PolicyActivation policies) {
         this.killSwitch = killSwitch;
         this.policies = policies;
         this.proposals = proposals;
         this.decisions = decisions;
         this.recorder = recorder;
+        this.history = history;
         this.approvals = approvals;
         this.promotions = promotions;
         this.audit = audit;
@@ -143,6 +147,10 @@ public class HeldProposals {
         }
         DecisionEntity fresh = recorder.redecide(p, ks, "held when received (kill switch halted, or the policy revision in force "
                 + "not yet usable here); decided again");
+        if (!"DENY".equals(fresh.outcome)) {
+            // Its scores join the loop's history now that it is in review (intake keeps held ones out).
+            history.record(List.of(Proposal.stored(p, mapper)), OffsetDateTime.now(ZoneOffset.UTC));
+        }
         p.decisionId = fresh.decisionId;
         p.status = "DENY".equals(fresh.outcome) ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW;
         p.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);

@@ -36,6 +36,11 @@ public record Proposal(
         return data.path("sourceSystem").asText();
     }
 
+    /** The proposal it was derived from, as the loop names it; null for a root. */
+    public String parentId() {
+        return data.path("parentId").isTextual() ? data.path("parentId").asText() : null;
+    }
+
     public String kind() {
         return data.path("kind").asText();
     }

@@ -65,6 +65,10 @@ public class ProposalEntity {
     @Column(name = "trace_id")
     public String traceId;
 
+    /** The proposal this one was derived from, as the loop named it; null for a root. */
+    @Column(name = "parent_id")
+    public String parentId;
+
     @Column(name = "decision_id")
     public UUID decisionId;
 

@@ -3,36 +3,31 @@ package dev.governor.controlplane.intake;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.controlplane.audit.AuditEventType;
-import dev.governor.controlplane.gate.PolicyGate;
+import dev.governor.controlplane.proposal.Ancestry;
 import dev.governor.controlplane.proposal.MalformedProposalException;
 import dev.governor.controlplane.proposal.Proposal;
-import dev.governor.killswitch.state.PauseState;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How intake sorts a batch before anything is stored: new, duplicate, conflicting, malformed, and the context of each decision. */
+/** How intake sorts a batch before anything is stored: new, duplicate, conflicting, malformed, and the lineage Governor counts. */
 class BatchClassificationTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OffsetDateTime NOW = OffsetDateTime.of(2026, 12, 2, 12, 0, 0, 0, ZoneOffset.UTC);
-    private static final PauseState RUNNING = PauseState.initial(Instant.parse("2026-12-01T00:00:00Z"));
     private long offset;
 
-    private IntakeRecord proposal(String id, String loop, String digest, double... scores) {
-        ObjectNode data = MAPPER.createObjectNode().put("proposalId", id).put("loopId", loop).put("kind", "code_patch");
-        var evals = data.putArray("capabilityEvals");
-        for (int i = 0; i < scores.length; i++) {
-            evals.addObject().put("domain", "d" + i).put("score", scores[i]);
+    private IntakeRecord proposal(String id, String parent, String digest) {
+        ObjectNode data = MAPPER.createObjectNode().put("proposalId", id).put("loopId", "loop").put("kind", "code_patch");
+        if (parent != null) {
+            data.put("parentId", parent);
         }
-        data.putArray("lineage").add("g1").add("g2");
+        data.putArray("lineage");
         return record(new Proposal(id, "urn:test", NOW, data, digest, null), null);
     }
 
@@ -45,28 +40,25 @@ class BatchClassificationTest {
         return new IntakeRecord("rsi.proposals", 0, o, "k" + o, new byte[0], 0, "sha", null, p, e);
     }
 
-    private static BatchClassification classify(List<IntakeRecord> batch, Map<String, String> known,
-                                                Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest) {
-        return BatchClassification.classify(batch, new HashMap<>(known), lowest, RUNNING, NOW);
+    private static BatchClassification classify(List<IntakeRecord> batch, Map<String, String> stored) {
+        return BatchClassification.classify(batch, stored, Map.of(), Map.of());
     }
 
     @Test
-    void newProposalsAreDecidedInRecordOrderAndAccepted() {
-        BatchClassification c = classify(List.of(proposal("a", "loop", "1"), proposal("b", "loop", "2")), Map.of(), new HashMap<>());
+    void newProposalsAreAcceptedInRecordOrder() {
+        BatchClassification c = classify(List.of(proposal("a", null, "1"), proposal("b", null, "2")), Map.of());
 
         assertThat(c.pending()).extracting(p -> p.proposal().proposalId()).containsExactly("a", "b");
-        assertThat(c.accepted()).containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "2"));
+        assertThat(c.accepted()).containsOnlyKeys("a", "b");
+        assertThat(c.accepted().get("a").contentDigest()).isEqualTo("1");
         assertThat(c.duplicates()).isEmpty();
         assertThat(c.refusals()).isEmpty();
-        assertThat(c.pending().get(0).context().generationsSinceLastPromoted()).isEqualTo(2);
-        assertThat(c.pending().get(0).context().killSwitchState()).isEqualTo("RUNNING");
     }
 
     @Test
     void anIdAlreadyReceivedWithTheSameContentIsADuplicateAndWithOtherContentAConflict() {
-        BatchClassification c = classify(List.of(proposal("stored", "loop", "1"), proposal("stored", "loop", "2"),
-                proposal("fresh", "loop", "3"), proposal("fresh", "loop", "3"), proposal("fresh", "loop", "4")),
-                Map.of("stored", "1"), new HashMap<>());
+        BatchClassification c = classify(List.of(proposal("stored", null, "1"), proposal("stored", null, "2"),
+                proposal("fresh", null, "3"), proposal("fresh", null, "3"), proposal("fresh", null, "4")), Map.of("stored", "1"));
 
         assertThat(c.pending()).extracting(p -> p.proposal().proposalId()).containsExactly("fresh");
         assertThat(c.duplicates()).containsExactly("stored", "fresh");
@@ -77,9 +69,20 @@ class BatchClassificationTest {
     }
 
     @Test
+    void aProposalTheBatchBeforeAcceptedIsKnownToo() {
+        Map<String, BatchClassification.Accepted> unstored = Map.of("prev", new BatchClassification.Accepted("9", Ancestry.ROOT));
+
+        BatchClassification c = BatchClassification.classify(List.of(proposal("prev", null, "9"), proposal("prev", null, "8")),
+                Map.of(), unstored, Map.of());
+
+        assertThat(c.pending()).isEmpty();
+        assertThat(c.duplicates()).containsExactly("prev");
+        assertThat(c.refusals()).extracting(Refusal::code).containsExactly("conflict");
+    }
+
+    @Test
     void aMalformedRecordIsRefusedWithItsOwnReasonAndTheRestGoOn() {
-        BatchClassification c = classify(List.of(malformed("not-json"), proposal("a", "loop", "1"), malformed("schema")),
-                Map.of(), new HashMap<>());
+        BatchClassification c = classify(List.of(malformed("not-json"), proposal("a", null, "1"), malformed("schema")), Map.of());
 
         assertThat(c.refusals()).extracting(Refusal::code).containsExactly("not-json", "schema");
         assertThat(c.refusals()).allMatch(r -> r.type() == AuditEventType.PROPOSAL_MALFORMED);
@@ -88,20 +91,20 @@ class BatchClassificationTest {
     }
 
     @Test
-    void earlierProposalsOfTheSameLoopInTheBatchCountForTheRateRule() {
-        Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = new HashMap<>();
-        lowest.computeIfAbsent("loop", k -> new HashMap<>())
-                .put("d0", new PolicyGate.CapabilityObservation("d0", 0.50, NOW.minusDays(1)));
+    void lineageIsCountedFromTheParentChainNotFromWhatTheLoopLists() {
+        Map<String, Ancestry> childOfStored = Map.of("promoted", Ancestry.ROOT, "three-deep", new Ancestry(3, false));
+        Map<String, BatchClassification.Accepted> unstored = Map.of("prev", new BatchClassification.Accepted("p", new Ancestry(4, false)));
 
-        BatchClassification c = classify(List.of(proposal("a", "loop", "1", 0.40), proposal("b", "loop", "2", 0.90),
-                proposal("c", "other", "3", 0.10)), Map.of(), lowest);
+        BatchClassification c = BatchClassification.classify(List.of(
+                proposal("root", null, "1"),
+                proposal("after-promoted", "promoted", "2"),
+                proposal("deep", "three-deep", "3"),
+                proposal("deeper", "deep", "4"),
+                proposal("after-prev", "prev", "5"),
+                proposal("orphan", "never-received", "6")), Map.of(), unstored, childOfStored);
 
-        assertThat(c.pending().get(0).context().capabilityHistory()).extracting(PolicyGate.CapabilityObservation::score)
-                .containsExactly(0.50);
-        assertThat(c.pending().get(1).context().capabilityHistory()).extracting(PolicyGate.CapabilityObservation::score)
-                .containsExactly(0.40);
-        assertThat(c.pending().get(2).context().capabilityHistory()).isEmpty();
-        assertThat(c.lowestAfter().get("loop").get("d0").score()).isEqualTo(0.40);
-        assertThat(c.lowestAfter().get("other").get("d0").score()).isEqualTo(0.10);
+        assertThat(c.pending()).extracting(p -> p.proposal().proposalId() + "=" + p.ancestry().generations()
+                + (p.ancestry().unknown() ? "?" : "")).containsExactly(
+                "root=0", "after-promoted=0", "deep=3", "deeper=4", "after-prev=5", "orphan=1?");
     }
 }
