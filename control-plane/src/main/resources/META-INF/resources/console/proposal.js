@@ -56,6 +56,8 @@ export function proposalView(main, id) {
         d.result ? h('p', {}, 'Outcome ', h('strong#outcome', {}, result.outcome), `, tier ${result.tier}, ${result.requiredApprovals} approval(s) required`,
           result.haltLoop ? h('strong.warn', {}, ' · the loop was halted') : null) : h('p.muted', {}, 'No decision yet.'),
         violations(result.violations || []),
+        signals(result.signals || []),
+        evidence(result.evidence),
         (result.breaches || []).length ? h('ul.breaches', {}, result.breaches.map(b => h('li', { dataset: { level: b.level } },
           `${b.domain}: ${b.level} breach, score ${b.score} ≥ ${b.threshold} (${b.framework || ''})`))) : null),
       h('section', { 'aria-labelledby': 'h-cap' }, h('h2#h-cap', {}, 'Capability scores against the thresholds'),
@@ -119,6 +121,23 @@ export function proposalView(main, id) {
 
 function fact(name, value) {
   return [h('dt', {}, name), h('dd', {}, value ?? '—')];
+}
+
+/** Oversight signals the policy read in the changed lines: each raises the tier, none denies on its own. */
+function signals(list) {
+  if (!list.length) return null;
+  return h('section.signals', {}, h('h3', {}, 'Signals in the change'),
+    h('ul.signals#signals', {}, list.map(s => h('li', {}, h('code', {}, s.rule), ' ',
+      s.file ? h('code', {}, `${s.file}${s.line ? ':' + s.line : ''}`) : null, ' ', s.message || s.text || ''))));
+}
+
+/** What Governor computed itself and gave the policy, rather than taking the loop's word for it. */
+function evidence(e) {
+  if (!e) return null;
+  return h('p#evidence', {}, 'Governor counted ', h('strong', {}, String(e.generationsSinceLastPromoted)),
+    ' unpromoted generation(s) since the last promoted ancestor',
+    e.unknownAncestry ? ' (the chain reaches a parent Governor never received)' : '',
+    `; ${e.tamperAttemptsInWindow} earlier tampering attempt(s) by this loop within the policy's window.`);
 }
 
 function violations(list) {
