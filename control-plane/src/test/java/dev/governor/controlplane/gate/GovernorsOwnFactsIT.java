@@ -108,12 +108,10 @@ class GovernorsOwnFactsIT {
     @Test
     void theThirdTamperingAttemptWithinTheHourTripsTheKillSwitchNamingTheAttempts() {
         String loop = "loop-tamper-" + run;
-        Consumer<ObjectNode> tamper = d -> d.putArray("touchedPaths").add("evaluation/harness.py");
+        // Declares, beside the file its diff changes, a file of the evaluation harness.
+        Consumer<ObjectNode> tamper = d -> d.putArray("touchedPaths").add("src/agent/tools.py").add("evaluation/harness.py");
         for (int i = 1; i <= 2; i++) {
-            Governance.submit("tamper" + i + "-" + run, loop, d -> {
-                tamper.accept(d);
-                ((ObjectNode) d.get("artifact")).remove("inlineDiff");
-            }, null);
+            Governance.submit("tamper" + i + "-" + run, loop, tamper, null);
             Response denied = Governance.awaitStatus("tamper" + i + "-" + run, "REJECTED_BY_POLICY");
             assertThat(denied.jsonPath().getBoolean("decision.result.haltLoop")).isFalse();
             assertThat(denied.jsonPath().getBoolean("decision.result.tampering")).isTrue();
@@ -122,10 +120,7 @@ class GovernorsOwnFactsIT {
                 .isEqualTo("RUNNING");
 
         String third = "tamper3-" + run;
-        Governance.submit(third, loop, d -> {
-            tamper.accept(d);
-            ((ObjectNode) d.get("artifact")).remove("inlineDiff");
-        }, null);
+        Governance.submit(third, loop, tamper, null);
 
         Response decided = Governance.awaitStatus(third, "REJECTED_BY_POLICY");
         assertThat(decided.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
