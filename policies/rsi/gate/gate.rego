@@ -19,7 +19,8 @@ decision := {
 }
 
 # A finding is {rule, message, effect}; effect "deny" makes the outcome DENY,
-# effect "critical_tier" only raises the tier to critical (rate of improvement).
+# effect "critical_tier" only raises the tier to critical (rate of improvement),
+# effect "elevated_tier" only raises it to elevated (missing evidence, per data).
 default outcome := "REVIEW"
 
 outcome := "DENY" if {
@@ -36,6 +37,9 @@ tier := "critical" if {
 } else := "elevated" if {
 	some b in breaches
 	b.level == "alert"
+} else := "elevated" if {
+	some f in findings
+	f.effect == "elevated_tier"
 } else := "standard"
 
 default halt_loop := false
