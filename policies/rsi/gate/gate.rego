@@ -17,7 +17,7 @@ decision := {
 	"breaches": breaches,
 	"haltLoop": halt_loop,
 	"tampering": tampering,
-	"evidence": evidence,
+	"evidence": governor_evidence,
 }
 
 default tampering := false
@@ -25,7 +25,7 @@ default tampering := false
 tampering if tampering_attempt
 
 # What Governor computed itself and gave the policy, as the decision used it.
-evidence := {
+governor_evidence := {
 	"generationsSinceLastPromoted": governor_generations,
 	"unknownAncestry": unknown_ancestry_flag,
 	"tamperAttemptsInWindow": count(tamper_attempts_in_window),
@@ -37,7 +37,7 @@ unknown_ancestry_flag if unknown_ancestry
 
 # A finding is {rule, message, effect}; effect "deny" makes the outcome DENY,
 # effect "critical_tier" only raises the tier to critical (rate of improvement),
-# effect "elevated_tier" only raises it to elevated (unknown ancestry).
+# effect "elevated_tier" only raises it to elevated (unknown ancestry or missing evidence, per data).
 default outcome := "REVIEW"
 
 outcome := "DENY" if {

@@ -31,8 +31,10 @@ base_input := {
 	"lineage": {"generationsSinceLastPromoted": 1, "capabilityHistory": []},
 	"loop": {"loopId": "dgm-swe-7", "sourceSystem": "dgm"},
 	"killSwitch": {"state": "RUNNING", "epoch": 4},
-	# What the control plane read from the inline diff (PolicyInput); none here.
-	"artifact": {},
+	# What the control plane read from the inline diff (PolicyInput): its size
+	# only, so that the change counts as read (evidence.rego) while the other
+	# rules are tested on touchedPaths alone.
+	"artifact": {"inlineDiffBytes": 212},
 }
 
 input_with(proposal_patch) := object.union(base_input, {"proposal": object.union(base_proposal, proposal_patch)})

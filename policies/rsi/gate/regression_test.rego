@@ -33,8 +33,10 @@ test_lower_is_better_metric_regresses_upwards if {
 	rules(gate.decision) == [] with input as scored("loss", 0.9, 1.0)
 }
 
+# Without a baseline the regression rule cannot judge; missing_evidence
+# (evidence.rego) reports that instead of passing it as no regression.
 test_evaluation_without_baseline_is_not_a_regression if {
-	gate.decision.outcome == "REVIEW" with input as input_with({"evaluations": [{
+	rules(gate.decision) == ["missing_evidence"] with input as input_with({"evaluations": [{
 		"benchmark": "swe-bench", "subset": "verified", "metric": "accuracy",
 		"value": 0.1, "n": 500, "evaluatorDigest": pinned_digest,
 	}]})

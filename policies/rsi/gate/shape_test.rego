@@ -20,7 +20,7 @@ test_diff_limit_comes_from_data if {
 }
 
 test_artifact_without_inline_diff_has_no_size_finding if {
-	gate.decision.outcome == "REVIEW" with input as base_input
+	not "size_limit" in rules(gate.decision) with input as without_diff(base_input)
 }
 
 test_unreadable_diff_is_denied_with_the_reason if {
@@ -55,7 +55,7 @@ test_unknown_kind_is_denied if {
 
 test_every_known_kind_is_accepted if {
 	every kind in ["code_patch", "training_recipe", "checkpoint", "config", "architecture"] {
-		gate.decision.outcome == "REVIEW" with input as input_with({"kind": kind})
+		gate.decision.outcome == "REVIEW" with input as input_with({"kind": kind, "capabilityEvals": every_domain_scored})
 	}
 }
 
