@@ -16,10 +16,12 @@ decision := {
 	"violations": violations,
 	"breaches": breaches,
 	"haltLoop": halt_loop,
+	"signals": signals,
 }
 
 # A finding is {rule, message, effect}; effect "deny" makes the outcome DENY,
 # effect "critical_tier" only raises the tier to critical (rate of improvement).
+# Signals (signals.rego) raise the tier their rule has in data/signals.json.
 default outcome := "REVIEW"
 
 outcome := "DENY" if {
@@ -33,9 +35,13 @@ tier := "critical" if {
 } else := "critical" if {
 	some f in findings
 	f.effect == "critical_tier"
+} else := "critical" if {
+	signal_tier == "critical"
 } else := "elevated" if {
 	some b in breaches
 	b.level == "alert"
+} else := "elevated" if {
+	signal_tier == "elevated"
 } else := "standard"
 
 default halt_loop := false

@@ -47,6 +47,7 @@ test_clean_proposal_goes_to_review_at_standard_tier if {
 		"violations": [],
 		"breaches": [],
 		"haltLoop": false,
+		"signals": [],
 	} with input as base_input
 }
 

@@ -29,7 +29,8 @@ public final class PolicyFloor {
             "tamper-evaluation-harness", "tamper-governor-client", "tamper-safety-monitor",
             "unnormalised-path-escapes-to-evals", "unpinned-evaluator-digest", "missing-evaluator-digest",
             "ai-rnd-at-critical", "cbrn-critical", "autonomy-critical-and-cyber-alert",
-            "kill-switch-paused", "kill-switch-tripped", "everything-wrong", "malformed-types", "tamper-hidden-in-diff");
+            "kill-switch-paused", "kill-switch-tripped", "everything-wrong", "malformed-types", "tamper-hidden-in-diff",
+            "diff-index-second-file-into-evaluation", "diff-header-names-two-files", "symlink-into-evaluation");
 
     private static final String RESOURCE_DIR = "dev/governor/policies/floor/";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,6 +1,7 @@
 package dev.governor.policies;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -50,6 +51,10 @@ public final class PolicyInput {
             read.paths().forEach(facts.putArray("diffPaths")::add);
             if (read.problem() != null) {
                 facts.put("diffProblem", "inlineDiff cannot be read: " + read.problem());
+            }
+            if (!read.symlinks().isEmpty()) {
+                ArrayNode links = facts.putArray("symlinks");
+                read.symlinks().forEach(l -> links.addObject().put("path", l.path()).put("target", l.target()).put("resolved", l.resolved()));
             }
         } else {
             facts.put("diffProblem", "inlineDiff is " + diff.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
