@@ -49,3 +49,103 @@ leaves_tree(resolved) if resolved in {".", ".."}
 leaves_tree(resolved) if startswith(resolved, "../")
 
 leaves_tree(resolved) if startswith(resolved, "/")
+
+# Changed lines (input.artifact.changedLines, read by the control plane from the
+# diff: file, line, side, trimmed text, words and assigned names). Which words
+# and names matter is data/signals.json; the policy only looks them up, which is
+# cheap in both engines (no regular expressions).
+signals_found contains signal(rule, line.file, line.line, as_text(line.text)) if {
+	some line in input.artifact.changedLines
+	language := signal_data.languages[extension(line.file)]
+	event := line_event(line, language)
+	some word in line.words
+	category := language.calls[word]
+	rule := signal_data.call_signals[category][event]
+	not moved(line, category)
+}
+
+signals_found contains signal("limit_changed", line.file, line.line, as_text(line.text)) if {
+	some line in input.artifact.changedLines
+	not is_comment(line, object.get(signal_data.languages, extension(line.file), {}))
+	some name in line.assigned
+	limit_name(name)
+}
+
+# Test configuration decides what "passing" means: a loop that edits it can make
+# its own tests pass. Checked on every file the change touches or declares.
+signals_found contains signal("test_config_changed", path, first_changed_line(path), path) if {
+	some path in changed_or_declared_paths
+	testing_config_path(path)
+}
+
+# Lines the control plane did not pass on (beyond its bound) were not scanned.
+signals_found contains signal("changed_lines_omitted", "", 0, concat("", [num(input.artifact.changedLinesOmitted), " lines"])) if {
+	input.artifact.changedLinesOmitted > 0
+}
+
+signal_data := data.governor.signals
+
+# The file name's last extension, lower case ("" when it has none).
+extension(file) := lower(array.reverse(parts)[0]) if {
+	parts := split(array.reverse(split(file, "/"))[0], ".")
+	count(parts) > 1
+} else := ""
+
+# "added" and "commented_out" lines are new ("+"); "removed" lines are old code ("-").
+line_event(line, language) := "commented_out" if {
+	line.side == "+"
+	is_comment(line, language)
+} else := "added" if {
+	line.side == "+"
+} else := "removed" if {
+	line.side == "-"
+	not is_comment(line, language)
+}
+
+is_comment(line, language) if startswith(line.text, language.comment)
+
+# A removed line added back unchanged in the same file (reindented, moved) is not removed.
+moved(line, "logging") if {
+	line.side == "-"
+	concat("\n", [line.file, line.text]) in added_lines
+}
+
+added_lines contains concat("\n", [line.file, line.text]) if {
+	some line in input.artifact.changedLines
+	line.side == "+"
+}
+
+limit_name(name) if name in limit_names
+
+limit_name(name) if {
+	some part in split(name, "_")
+	part in limit_name_parts
+}
+
+limit_names := {n | some n in signal_data.limits.names}
+
+limit_name_parts := {n | some n in signal_data.limits.name_parts}
+
+changed_or_declared_paths contains path if {
+	some path in input.artifact.diffPaths
+	is_string(path)
+}
+
+changed_or_declared_paths contains path if {
+	some path in input.proposal.touchedPaths
+	is_string(path)
+}
+
+testing_config_path(path) if array.reverse(split(path, "/"))[0] in testing_config_basenames
+
+testing_config_path(path) if {
+	some directory in signal_data.test_config.directories
+	contains(concat("", ["/", path]), directory)
+}
+
+testing_config_basenames := {n | some n in signal_data.test_config.basenames}
+
+first_changed_line(path) := min([line.line | some line in input.artifact.changedLines; line.file == path]) if {
+	some line in input.artifact.changedLines
+	line.file == path
+} else := 0

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * Turns what the control plane knows about a proposal into the input the policy is evaluated
@@ -19,6 +20,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class PolicyInput {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /**
+     * Added and removed lines passed to the policy for its oversight signals; beyond this many the
+     * input says how many were left out, which is a signal of its own.
+     */
+    static final int MAX_CHANGED_LINES = 1000;
 
     private PolicyInput() {
     }
@@ -55,6 +62,15 @@ public final class PolicyInput {
             if (!read.symlinks().isEmpty()) {
                 ArrayNode links = facts.putArray("symlinks");
                 read.symlinks().forEach(l -> links.addObject().put("path", l.path()).put("target", l.target()).put("resolved", l.resolved()));
+            }
+            List<InlineDiffFacts.ChangedLine> changed = read.changedLines(MAX_CHANGED_LINES);
+            if (!changed.isEmpty()) {
+                ArrayNode lines = facts.putArray("changedLines");
+                changed.forEach(l -> lines.add(ChangedLineFacts.toJson(l)));
+            }
+            long omitted = read.changedLineCount() - changed.size();
+            if (omitted > 0) {
+                facts.put("changedLinesOmitted", omitted);
             }
         } else {
             facts.put("diffProblem", "inlineDiff is " + diff.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
