@@ -136,9 +136,9 @@ test_new_process_spawning_and_network_calls_are_signals if {
 
 test_test_configuration_is_a_signal_at_its_first_changed_line if {
 	d := gate.decision with input as object.union(
-		input_with({"touchedPaths": ["tests/conftest.py", ".github/workflows/ci.yml", "src/tests.py"]}),
+		input_with({"touchedPaths": ["tests/conftest.py", "src/tests.py"]}),
 		{"artifact": {
-			"diffPaths": ["tests/conftest.py"],
+			"diffPaths": ["tests/conftest.py", "src/tests.py"],
 			"changedLines": [
 				{"file": "tests/conftest.py", "line": 30, "side": "+", "text": "x", "words": [], "assigned": []},
 				{"file": "tests/conftest.py", "line": 4, "side": "-", "text": "y", "words": [], "assigned": []},
@@ -146,9 +146,14 @@ test_test_configuration_is_a_signal_at_its_first_changed_line if {
 		}},
 	)
 	d.tier == "elevated"
+	[[s.rule, s.file, s.line] | some s in d.signals] == [["test_config_changed", "tests/conftest.py", 4]]
+}
+
+test_declared_test_configuration_counts_without_an_inline_diff if {
+	d := gate.decision with input as input_with({"touchedPaths": [".github/workflows/ci.yml", "pytest.ini", "src/pytest.py", 7]})
 	[[s.rule, s.file, s.line] | some s in d.signals] == [
 		["test_config_changed", ".github/workflows/ci.yml", 0],
-		["test_config_changed", "tests/conftest.py", 4],
+		["test_config_changed", "pytest.ini", 0],
 	]
 }
 

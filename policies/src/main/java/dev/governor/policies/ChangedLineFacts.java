@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * One added or removed line as the policy sees it: where it is, its text (trimmed and cut short)
- * and the lexical facts the oversight signals match against data/signals.json. Which words and
+ * and the lexical facts, from its first {@value #MAX_SCANNED} characters, that the oversight
+ * signals match against data/signals.json. Which words and
  * names matter is the policy's data; this class only finds them, so that the policy looks them
  * up instead of running regular expressions (slow in the wasm engine, README "Performance").
  *
@@ -31,19 +32,29 @@ final class ChangedLineFacts {
     static final int MAX_WORDS = 24;
     static final int MAX_ASSIGNED = 8;
     static final int MAX_WORD_LENGTH = 64;
+    /**
+     * Characters of each line scanned for words and names. Code lines are far shorter; a line
+     * longer than this is data or generated text, and scanning all of a 256 KiB diff of such
+     * lines would cost more than the decision.
+     */
+    static final int MAX_SCANNED = 1000;
 
     private ChangedLineFacts() {
     }
 
-    static ObjectNode toJson(ChangedLine line) {
+    /** The line's facts, or null when it has no word and no assigned name (no signal can match it). */
+    static ObjectNode toJsonIfMatchable(ChangedLine line) {
+        Set<String> words = new LinkedHashSet<>();
+        Set<String> assigned = new LinkedHashSet<>();
+        scan(line.text(), words, assigned);
+        if (words.isEmpty() && assigned.isEmpty()) {
+            return null;
+        }
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("file", line.file());
         node.put("line", line.line());
         node.put("side", String.valueOf(line.side()));
-        node.put("text", cut(line.text().strip()));
-        Set<String> words = new LinkedHashSet<>();
-        Set<String> assigned = new LinkedHashSet<>();
-        scan(line.text(), words, assigned);
+        node.put("text", cut(line.text()));
         ArrayNode w = node.putArray("words");
         words.forEach(w::add);
         ArrayNode a = node.putArray("assigned");
@@ -52,7 +63,7 @@ final class ChangedLineFacts {
     }
 
     private static void scan(String s, Set<String> words, Set<String> assigned) {
-        int n = s.length();
+        int n = Math.min(s.length(), MAX_SCANNED);
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
@@ -118,8 +129,17 @@ final class ChangedLineFacts {
         char c = s.charAt(i);
         char next = i + 1 < n ? s.charAt(i + 1) : '\0';
         // A colon that ends the line opens a block (if x < timeout:), it does not assign.
-        boolean keyColon = c == ':' && next != ':' && !s.substring(i + 1).isBlank();
+        boolean keyColon = c == ':' && next != ':' && !blankFrom(s, i + 1);
         return (c == '=' && next != '=') || keyColon || ("+-*/".indexOf(c) >= 0 && next == '=');
+    }
+
+    private static boolean blankFrom(String s, int i) {
+        for (; i < s.length(); i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String snakeCase(String name) {
@@ -138,15 +158,17 @@ final class ChangedLineFacts {
         return out.toString().toLowerCase(Locale.ROOT);
     }
 
+    /** Trimmed and cut to {@link #MAX_TEXT} characters (never half a surrogate pair), without copying all of a long line. */
     private static String cut(String text) {
-        if (text.length() <= MAX_TEXT) {
-            return text;
+        int start = 0;
+        while (start < text.length() && Character.isWhitespace(text.charAt(start))) {
+            start++;
         }
-        int end = MAX_TEXT;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+        int end = Math.min(text.length(), start + MAX_TEXT);
+        if (end < text.length() && end > start && Character.isHighSurrogate(text.charAt(end - 1))) {
             end--;
         }
-        return text.substring(0, end);
+        return text.substring(start, end).strip();
     }
 
     private static boolean isStart(char c) {

@@ -142,12 +142,6 @@ public record InlineDiffFacts(long bytes, List<FilePatch> files, String problem)
         return lines;
     }
 
-    /** How many added and removed lines the diff has in all. */
-    public long changedLineCount() {
-        return files.stream().flatMap(f -> f.hunks().stream()).flatMap(h -> h.lines().stream())
-                .filter(l -> l.startsWith("+") || l.startsWith("-")).count();
-    }
-
     /**
      * The link's target resolved against the link's directory, normalised: relative to the top of
      * the tree, {@code .} for the top itself, starting with {@code ..} when it leaves the tree, and
@@ -181,7 +175,7 @@ public record InlineDiffFacts(long bytes, List<FilePatch> files, String problem)
 
     /** Reads a diff as {@code git diff}, {@code diff -u} or a loop wrote it. */
     public static InlineDiffFacts read(String diff) {
-        long bytes = diff.getBytes(StandardCharsets.UTF_8).length;
+        long bytes = utf8Length(diff);
         if (diff.isBlank()) {
             return new InlineDiffFacts(bytes, List.of(), null);
         }
@@ -192,6 +186,27 @@ public record InlineDiffFacts(long bytes, List<FilePatch> files, String problem)
             problem = "it names no file (no diff --git, --- or +++ header)";
         }
         return new InlineDiffFacts(bytes, reader.files, problem);
+    }
+
+    /** What {@code getBytes(UTF_8).length} gives (a lone surrogate is one byte, '?'), without encoding a copy. */
+    static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static String stripCr(String s) {

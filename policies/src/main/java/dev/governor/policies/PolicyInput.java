@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 
 /**
  * Turns what the control plane knows about a proposal into the input the policy is evaluated
@@ -63,15 +62,7 @@ public final class PolicyInput {
                 ArrayNode links = facts.putArray("symlinks");
                 read.symlinks().forEach(l -> links.addObject().put("path", l.path()).put("target", l.target()).put("resolved", l.resolved()));
             }
-            List<InlineDiffFacts.ChangedLine> changed = read.changedLines(MAX_CHANGED_LINES);
-            if (!changed.isEmpty()) {
-                ArrayNode lines = facts.putArray("changedLines");
-                changed.forEach(l -> lines.add(ChangedLineFacts.toJson(l)));
-            }
-            long omitted = read.changedLineCount() - changed.size();
-            if (omitted > 0) {
-                facts.put("changedLinesOmitted", omitted);
-            }
+            changedLines(read, facts);
         } else {
             facts.put("diffProblem", "inlineDiff is " + diff.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
                     + ", not a string");
@@ -82,5 +73,32 @@ public final class PolicyInput {
         trimmedProposal.set("artifact", trimmedArtifact);
         input.set("proposal", trimmedProposal);
         return input;
+    }
+
+    /**
+     * The changed lines the signals can match: a line without any word or assigned name (blank,
+     * punctuation, numbers, non-ASCII text) matches no signal and stays out of the input, which
+     * keeps large diffs cheap to parse in the wasm engine.
+     */
+    private static void changedLines(InlineDiffFacts read, ObjectNode facts) {
+        ArrayNode lines = NODES.arrayNode();
+        long omitted = 0;
+        for (InlineDiffFacts.ChangedLine line : read.changedLines(Integer.MAX_VALUE)) {
+            ObjectNode node = ChangedLineFacts.toJsonIfMatchable(line);
+            if (node == null) {
+                continue;
+            }
+            if (lines.size() < MAX_CHANGED_LINES) {
+                lines.add(node);
+            } else {
+                omitted++;
+            }
+        }
+        if (!lines.isEmpty()) {
+            facts.set("changedLines", lines);
+        }
+        if (omitted > 0) {
+            facts.put("changedLinesOmitted", omitted);
+        }
     }
 }

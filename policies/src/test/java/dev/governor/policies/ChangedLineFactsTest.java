@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ChangedLineFactsTest {
 
     private static JsonNode facts(String text) {
-        return ChangedLineFacts.toJson(new ChangedLine("src/a.py", 3, '+', text));
+        return ChangedLineFacts.toJsonIfMatchable(new ChangedLine("src/a.py", 3, '+', text));
     }
 
     private static List<String> list(JsonNode array) {
@@ -44,13 +44,15 @@ class ChangedLineFactsTest {
     @Test
     void numbersAndOverlongWordsAreNotWords() {
         assertThat(list(facts("x = 1e4 + 0x1F").get("words"))).containsExactly("x");
-        assertThat(list(facts("a".repeat(65)).get("words"))).isEmpty();
+        assertThat(list(facts("a".repeat(65) + " b").get("words"))).containsExactly("b");
+        assertThat(facts("a".repeat(65))).as("a line with nothing to match").isNull();
+        assertThat(facts("  ) + 42 ")).isNull();
     }
 
     @Test
     void theTextIsTrimmedAndCutShort() {
         assertThat(facts("   logger.info(x)  ").get("text").asText()).isEqualTo("logger.info(x)");
-        assertThat(facts("y".repeat(500)).get("text").asText()).hasSize(ChangedLineFacts.MAX_TEXT);
-        assertThat(facts("a".repeat(159) + "\uD83D\uDE00").get("text").asText()).hasSize(159);
+        assertThat(facts("y = " + "z ".repeat(250)).get("text").asText()).hasSize(ChangedLineFacts.MAX_TEXT - 1);
+        assertThat(facts("x " + "a".repeat(157) + "\uD83D\uDE00").get("text").asText()).hasSize(159);
     }
 }

@@ -265,6 +265,9 @@ class InlineDiffFactsTest {
         assertThat(InlineDiffFacts.read("é").bytes()).isEqualTo(2);
         assertThat(InlineDiffFacts.read("€").bytes()).isEqualTo(3);
         assertThat(InlineDiffFacts.read("😀").bytes()).isEqualTo(4);
+        for (String odd : new String[] {"\uD83D", "\uDE00", "a\uD83Db", "\uDE00\uD83D"}) {
+            assertThat(InlineDiffFacts.read(odd).bytes()).as("lone surrogates").isEqualTo(odd.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
         String mixed = "--- a/é.py\n+++ b/é.py\n@@ -0,0 +1 @@\n+€😀\n";
         assertThat(InlineDiffFacts.read(mixed).bytes()).isEqualTo(mixed.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }

@@ -94,4 +94,11 @@ class PolicyInputTest {
         assertThat(input.path("artifact").path("symlinks").toString())
                 .isEqualTo("[{\"path\":\"src/l\",\"target\":\"../evals/x.py\",\"resolved\":\"evals/x.py\"}]");
     }
+
+    @Test
+    void changedLinesWithoutAnyWordOrAssignedNameStayOut() {
+        String diff = "--- a/src/a.py\n+++ b/src/a.py\n@@ -1,2 +1,2 @@\n-)\n-é\n+42\n+x = 1\n";
+        ObjectNode input = PolicyInput.of(given(JSON.createObjectNode().put("inlineDiff", diff)));
+        assertThat(input.path("artifact").path("changedLines").findValuesAsText("text")).containsExactly("x = 1");
+    }
 }
