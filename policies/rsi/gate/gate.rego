@@ -18,6 +18,7 @@ decision := {
 	"haltLoop": halt_loop,
 	"tampering": tampering,
 	"evidence": governor_evidence,
+	"signals": signals,
 }
 
 default tampering := false
@@ -38,6 +39,7 @@ unknown_ancestry_flag if unknown_ancestry
 # A finding is {rule, message, effect}; effect "deny" makes the outcome DENY,
 # effect "critical_tier" only raises the tier to critical (rate of improvement),
 # effect "elevated_tier" only raises it to elevated (unknown ancestry or missing evidence, per data).
+# Signals (signals.rego) raise the tier their rule has in data/signals.json.
 default outcome := "REVIEW"
 
 outcome := "DENY" if {
@@ -51,12 +53,16 @@ tier := "critical" if {
 } else := "critical" if {
 	some f in findings
 	f.effect == "critical_tier"
+} else := "critical" if {
+	signal_tier == "critical"
 } else := "elevated" if {
 	some b in breaches
 	b.level == "alert"
 } else := "elevated" if {
 	some f in findings
 	f.effect == "elevated_tier"
+} else := "elevated" if {
+	signal_tier == "elevated"
 } else := "standard"
 
 default halt_loop := false

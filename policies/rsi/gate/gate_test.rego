@@ -51,6 +51,7 @@ test_clean_proposal_goes_to_review_at_standard_tier if {
 		"haltLoop": false,
 		"tampering": false,
 		"evidence": {"generationsSinceLastPromoted": 1, "unknownAncestry": false, "tamperAttemptsInWindow": 0},
+		"signals": [],
 	} with input as base_input
 }
 

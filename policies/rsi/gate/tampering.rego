@@ -92,3 +92,23 @@ protected_index := data.governor.protected_path_index
 # Paths are matched lower-cased, with a leading "/" so that "**/x/**" also
 # matches a top-level "x/".
 match_form(path) := concat("", ["/", lower(trim_prefix(trim_prefix(path, "./"), "/"))])
+
+# A symbolic link is judged by where it points (input.artifact.symlinks: the
+# control plane resolves each new or changed link's target against the link's
+# own directory). Writing through a link into the evaluation tree is writing the
+# evaluation tree, so the target is checked as a file and as a directory.
+findings contains f if {
+	some link in input.artifact.symlinks
+	is_string(link.resolved)
+	hits := protected_hits(match_form(link.resolved)) | protected_hits(match_form(concat("", [link.resolved, "/"])))
+	some [category, _] in hits
+	glob_pattern := sort([g | some [category, g] in hits])[0]
+	f := {
+		"rule": "evaluator_tamper",
+		"message": concat("", [
+			"symlink ", as_text(link.path), " -> ", as_text(link.target), " points to protected ", category,
+			" path ", link.resolved, " (glob ", glob_pattern, "): ", data.governor.protected_paths[category].why,
+		]),
+		"effect": "deny",
+	}
+}

@@ -171,3 +171,40 @@ test_protected_file_hidden_in_the_diff_is_denied_as_tampering if {
 test_declared_paths_are_compared_exactly if {
 	rules(gate.decision) == ["undeclared_path"] with input as with_diff_paths(["Src/Tools/edit.py"], ["src/tools/edit.py"])
 }
+
+# A new or changed symbolic link, as the control plane read it from the diff
+# (input.artifact.symlinks), declared honestly in touchedPaths.
+with_symlink(path, target, resolved) := object.union(
+	input_with({"touchedPaths": [path]}),
+	{"artifact": {
+		"inlineDiffBytes": 100, "diffPaths": [path],
+		"symlinks": [{"path": path, "target": target, "resolved": resolved}],
+	}},
+)
+
+test_symlink_into_the_evaluation_tree_is_tampering if {
+	d := gate.decision with input as with_symlink("src/agent/helper.py", "../../evaluation/grader.py", "evaluation/grader.py")
+	d.outcome == "DENY"
+	rules(d) == ["evaluator_tamper"]
+	startswith(d.violations[0].message, "symlink src/agent/helper.py -> ../../evaluation/grader.py points to protected evaluation path evaluation/grader.py (glob **/evaluation/**)")
+}
+
+test_symlink_to_a_protected_directory_is_tampering if {
+	d := gate.decision with input as with_symlink("src/agent/ev", "../../evals", "evals")
+	rules(d) == ["evaluator_tamper"]
+	contains(d.violations[0].message, "(glob **/evals/**)")
+}
+
+test_symlink_to_a_protected_file_name_is_tampering if {
+	rules(gate.decision) == ["evaluator_tamper"] with input as with_symlink("src/agent/t.yaml", "../conf/run_timeout.yaml", "src/conf/run_timeout.yaml")
+}
+
+test_symlink_to_an_ordinary_file_is_not_tampering if {
+	d := gate.decision with input as with_symlink("src/agent/util.py", "../lib/util.py", "src/lib/util.py")
+	d.outcome == "REVIEW"
+	rules(d) == []
+}
+
+test_symlink_whose_name_resembles_a_protected_one_is_not_tampering if {
+	rules(gate.decision) == [] with input as with_symlink("src/agent/x", "../evaluate_notes.md", "src/evaluate_notes.md")
+}

@@ -21,13 +21,31 @@ public record PolicyDecision(
         int requiredApprovals,
         List<Violation> violations,
         List<Breach> breaches,
-        boolean haltLoop) {
+        boolean haltLoop,
+        List<Signal> signals,
+        boolean tampering,
+        Evidence evidence) {
 
     public PolicyDecision {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(tier, "tier");
         violations = List.copyOf(violations);
         breaches = List.copyOf(breaches);
+        signals = List.copyOf(signals);
+    }
+
+    /** A decision without oversight signals, tampering or Governor's evidence (a bundle older than them). */
+    public PolicyDecision(Outcome outcome, Tier tier, int requiredApprovals, List<Violation> violations, List<Breach> breaches,
+            boolean haltLoop) {
+        this(outcome, tier, requiredApprovals, violations, breaches, haltLoop, List.of(), false, null);
+    }
+
+    /**
+     * What Governor computed itself and the decision used: its count of unpromoted generations,
+     * whether the chain reached a parent it never received, and the loop's earlier tampering
+     * attempts within the policy's window.
+     */
+    public record Evidence(long generationsSinceLastPromoted, boolean unknownAncestry, long tamperAttemptsInWindow) {
     }
 
     public enum Outcome {
@@ -72,7 +90,21 @@ public record PolicyDecision(
     }
 
     /**
-     * Reads a decision document as the policy returns it.
+     * Something in the change a reviewer should look at twice, such as a removed logging call:
+     * it raises the tier and never denies. {@code line} is the line in the new file for an added
+     * line, in the old file for a removed one.
+     */
+    public record Signal(String rule, String file, long line, String message) {
+        public Signal {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * Reads a decision document as the policy returns it. A decision of a bundle older than
+     * {@code signals} has none.
      *
      * @throws PolicyEngineException when a field is missing or has the wrong type or value
      */
@@ -93,10 +125,35 @@ public record PolicyDecision(
                     number(b, "threshold"),
                     text(b, "framework")));
         }
+        List<Signal> signals = new ArrayList<>();
+        if (result.has("signals")) {
+            for (JsonNode s : array(result, "signals")) {
+                JsonNode line = field(s, "line");
+                if (!line.canConvertToExactIntegral()) {
+                    throw new PolicyEngineException("policy result has a signal whose line is not a whole number: " + result);
+                }
+                signals.add(new Signal(text(s, "rule"), text(s, "file"), line.longValue(), text(s, "message")));
+            }
+        }
         JsonNode approvals = field(result, "requiredApprovals");
         JsonNode halt = field(result, "haltLoop");
         if (!approvals.canConvertToExactIntegral() || !halt.isBoolean()) {
             throw new PolicyEngineException("policy result has a malformed requiredApprovals or haltLoop: " + result);
+        }
+        JsonNode tampering = result.get("tampering");
+        if (tampering != null && !tampering.isBoolean()) {
+            throw new PolicyEngineException("policy result has a malformed tampering: " + result);
+        }
+        Evidence evidence = null;
+        if (result.has("evidence")) {
+            JsonNode e = result.get("evidence");
+            JsonNode generations = field(e, "generationsSinceLastPromoted");
+            JsonNode unknown = field(e, "unknownAncestry");
+            JsonNode attempts = field(e, "tamperAttemptsInWindow");
+            if (!generations.canConvertToExactIntegral() || !unknown.isBoolean() || !attempts.canConvertToExactIntegral()) {
+                throw new PolicyEngineException("policy result has a malformed evidence: " + result);
+            }
+            evidence = new Evidence(generations.longValue(), unknown.booleanValue(), attempts.longValue());
         }
         return new PolicyDecision(
                 enumValue(Outcome.class, result, "outcome"),
@@ -104,7 +161,10 @@ public record PolicyDecision(
                 approvals.intValue(),
                 violations,
                 breaches,
-                halt.booleanValue());
+                halt.booleanValue(),
+                signals,
+                tampering != null && tampering.booleanValue(),
+                evidence);
     }
 
     /** The decision as the policy's JSON document (for storage, the decision log and Kafka). */
@@ -128,6 +188,17 @@ public record PolicyDecision(
                     .put("framework", b.framework());
         }
         node.put("haltLoop", haltLoop);
+        ArrayNode ss = node.putArray("signals");
+        for (Signal s : signals) {
+            ss.addObject().put("rule", s.rule()).put("file", s.file()).put("line", s.line()).put("message", s.message());
+        }
+        node.put("tampering", tampering);
+        if (evidence != null) {
+            node.putObject("evidence")
+                    .put("generationsSinceLastPromoted", evidence.generationsSinceLastPromoted())
+                    .put("unknownAncestry", evidence.unknownAncestry())
+                    .put("tamperAttemptsInWindow", evidence.tamperAttemptsInWindow());
+        }
         return node;
     }
 

@@ -45,7 +45,8 @@ public final class PolicyFloor {
             "unnormalised-path-escapes-to-evals", "unpinned-evaluator-digest", "missing-evaluator-digest",
             "ai-rnd-at-critical", "cbrn-critical", "autonomy-critical-and-cyber-alert",
             "kill-switch-paused", "kill-switch-tripped", "everything-wrong", "malformed-types", "tamper-hidden-in-diff",
-            "tamper-third-attempt-halts");
+            "tamper-third-attempt-halts", "diff-index-second-file-into-evaluation", "diff-header-names-two-files",
+            "symlink-into-evaluation");
 
     /**
      * Corpus cases the shipped policy reviews, at every tier: a bundle may deny them, or review

@@ -1,6 +1,7 @@
 package dev.governor.policies;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -18,6 +19,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class PolicyInput {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /**
+     * Added and removed lines passed to the policy for its oversight signals; beyond this many the
+     * input says how many were left out, which is a signal of its own.
+     */
+    static final int MAX_CHANGED_LINES = 1000;
 
     private PolicyInput() {
     }
@@ -51,6 +58,11 @@ public final class PolicyInput {
             if (read.problem() != null) {
                 facts.put("diffProblem", "inlineDiff cannot be read: " + read.problem());
             }
+            if (!read.symlinks().isEmpty()) {
+                ArrayNode links = facts.putArray("symlinks");
+                read.symlinks().forEach(l -> links.addObject().put("path", l.path()).put("target", l.target()).put("resolved", l.resolved()));
+            }
+            changedLines(read, facts);
         } else {
             facts.put("diffProblem", "inlineDiff is " + diff.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
                     + ", not a string");
@@ -61,5 +73,32 @@ public final class PolicyInput {
         trimmedProposal.set("artifact", trimmedArtifact);
         input.set("proposal", trimmedProposal);
         return input;
+    }
+
+    /**
+     * The changed lines the signals can match: a line without any word or assigned name (blank,
+     * punctuation, numbers, non-ASCII text) matches no signal and stays out of the input, which
+     * keeps large diffs cheap to parse in the wasm engine.
+     */
+    private static void changedLines(InlineDiffFacts read, ObjectNode facts) {
+        ArrayNode lines = NODES.arrayNode();
+        long omitted = 0;
+        for (InlineDiffFacts.ChangedLine line : read.changedLines(Integer.MAX_VALUE)) {
+            ObjectNode node = ChangedLineFacts.toJsonIfMatchable(line);
+            if (node == null) {
+                continue;
+            }
+            if (lines.size() < MAX_CHANGED_LINES) {
+                lines.add(node);
+            } else {
+                omitted++;
+            }
+        }
+        if (!lines.isEmpty()) {
+            facts.set("changedLines", lines);
+        }
+        if (omitted > 0) {
+            facts.put("changedLinesOmitted", omitted);
+        }
     }
 }

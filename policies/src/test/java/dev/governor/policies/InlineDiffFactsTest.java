@@ -80,7 +80,104 @@ class InlineDiffFactsTest {
     @Test
     void aHunkBeforeAnyFileHeaderCannotBeRead() {
         assertThat(InlineDiffFacts.read("@@ -1 +1 @@\n-a\n+b\n").problem())
-                .isEqualTo("the hunk at line 1 comes before any file header");
+                .isEqualTo("the hunk at line 1 has no ---/+++ or diff --git header of its own: git apply refuses the whole diff,"
+                        + " GNU patch skips it");
+    }
+
+    @Test
+    void aHunkIntroducedOnlyByAnIndexLineIsRefusedAndItsFileNamed() {
+        String diff = """
+                --- a/src/agent/tools.py
+                +++ b/src/agent/tools.py
+                @@ -1,3 +1,3 @@
+                 a
+                -b
+                +B
+                 c
+                Index: evaluation/grader.py
+                ===================================================================
+                @@ -1,3 +1,3 @@
+                 p
+                -q
+                +Q
+                 r
+                """;
+        InlineDiffFacts facts = InlineDiffFacts.read(diff);
+        assertThat(facts.paths()).containsExactly("src/agent/tools.py", "evaluation/grader.py");
+        assertThat(facts.problem()).isEqualTo("the hunk at line 10 has no ---/+++ or diff --git header of its own:"
+                + " git apply refuses the whole diff, GNU patch applies it to evaluation/grader.py (its Index: line)");
+    }
+
+    @Test
+    void aSecondHunkRightAfterTheFirstBelongsToTheSameFile() {
+        String diff = "--- a/src/x.py\n+++ b/src/x.py\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n@@ -9 +9 @@\n-c\n+C\n";
+        InlineDiffFacts facts = InlineDiffFacts.read(diff);
+        assertThat(facts.problem()).isNull();
+        assertThat(facts.files()).singleElement().satisfies(f -> assertThat(f.hunks()).hasSize(2));
+    }
+
+    @Test
+    void aTraditionalHeaderNamingTwoFilesIsRefusedWithBothNamed() {
+        InlineDiffFacts facts = InlineDiffFacts.read("--- a/src/x.py\n+++ b/evaluation/g.py\n@@ -1 +1 @@\n-q\n+Q\n");
+        assertThat(facts.paths()).containsExactly("src/x.py", "evaluation/g.py");
+        assertThat(facts.problem()).startsWith("the header at line 1 names two files, src/x.py and evaluation/g.py");
+    }
+
+    @Test
+    void aNameThatLeavesTheTreeIsRefused() {
+        assertThat(InlineDiffFacts.read("--- a/src/../evals/s.py\n+++ b/src/../evals/s.py\n@@ -1 +1 @@\n-q\n+Q\n").problem())
+                .isEqualTo("the file name src/../evals/s.py at line 1 is not a normalised relative path: git apply refuses it,"
+                        + " GNU patch ignores it");
+    }
+
+    @Test
+    void aBinaryPatchIsRefused() {
+        String diff = "diff --git a/m.bin b/m.bin\nnew file mode 100644\nindex 0000000..e69de29\nBinary files /dev/null and b/m.bin differ\n";
+        assertThat(InlineDiffFacts.read(diff).problem()).contains("is binary");
+    }
+
+    @Test
+    void aNewSymlinkIsResolvedAgainstItsOwnDirectory() {
+        String diff = "diff --git a/src/agent/helper.py b/src/agent/helper.py\nnew file mode 120000\nindex 0000000..1111111\n"
+                + "--- /dev/null\n+++ b/src/agent/helper.py\n@@ -0,0 +1 @@\n+../../evaluation/grader.py\n\\ No newline at end of file\n";
+        InlineDiffFacts facts = InlineDiffFacts.read(diff);
+        assertThat(facts.problem()).isNull();
+        assertThat(facts.symlinks()).containsExactly(
+                new InlineDiffFacts.Symlink("src/agent/helper.py", "../../evaluation/grader.py", "evaluation/grader.py"));
+    }
+
+    @Test
+    void symlinkTargetsAreNormalised() {
+        assertThat(InlineDiffFacts.resolve("a/b/l", "../c/./d//e")).isEqualTo("a/c/d/e");
+        assertThat(InlineDiffFacts.resolve("l", "x")).isEqualTo("x");
+        assertThat(InlineDiffFacts.resolve("a/l", "..")).isEqualTo(".");
+        assertThat(InlineDiffFacts.resolve("a/l", "../../x")).isEqualTo("../x");
+        assertThat(InlineDiffFacts.resolve("a/l", "/opt/../evals/x")).isEqualTo("/evals/x");
+    }
+
+    @Test
+    void aDeletedOrModeChangedFileIsChangedAndACopySourceIsNot() {
+        String diff = """
+                diff --git a/src/old.py b/src/old.py
+                deleted file mode 100644
+                --- a/src/old.py
+                +++ /dev/null
+                @@ -1 +0,0 @@
+                -x
+                diff --git a/run.sh b/run.sh
+                old mode 100644
+                new mode 100755
+                """;
+        assertThat(InlineDiffFacts.read(diff).paths()).containsExactly("src/old.py", "run.sh");
+    }
+
+    @Test
+    void changedLinesCarryTheirFileSideAndLineNumber() {
+        String diff = "--- a/src/x.py\n+++ b/src/x.py\n@@ -10,3 +10,3 @@\n a\n-    log.info(b)\n+    # log.info(b)\n c\n";
+        assertThat(InlineDiffFacts.read(diff).changedLines(10)).containsExactly(
+                new InlineDiffFacts.ChangedLine("src/x.py", 11, '-', "    log.info(b)"),
+                new InlineDiffFacts.ChangedLine("src/x.py", 11, '+', "    # log.info(b)"));
+        assertThat(InlineDiffFacts.read(diff).changedLines(1)).hasSize(1);
     }
 
     @Test
@@ -105,7 +202,7 @@ class InlineDiffFactsTest {
     }
 
     @Test
-    void renamesCopiesAndNewFilesNameBothSidesButNotDevNull() {
+    void renamesNameBothSidesCopiesTheirDestinationAndNewFilesNotDevNull() {
         String diff = """
                 diff --git a/src/score.py b/evals/score.py
                 similarity index 100%
@@ -123,7 +220,7 @@ class InlineDiffFactsTest {
                 +print("new")
                 """;
         assertThat(InlineDiffFacts.read(diff).paths())
-                .containsExactly("src/score.py", "evals/score.py", "src/x.py", "monitors/x.py", "src/new.py");
+                .containsExactly("src/score.py", "evals/score.py", "monitors/x.py", "src/new.py");
     }
 
     @Test
@@ -146,11 +243,11 @@ class InlineDiffFactsTest {
     }
 
     @Test
-    void timestampsAfterATabAndCarriageReturnsAreNotPartOfTheName() {
+    void timestampsAfterATabAndCarriageReturnsAreNotPartOfTheNameWhichLosesItsFirstDirectoryAsWithP1() {
         String diff = "--- src/a.py\t2026-11-26 10:00:00.000000000 +0000\r\n+++ src/a.py\t2026-11-26 10:01:00.000000000 +0000\r\n"
                 + "@@ -1 +1 @@\r\n-a\r\n+b\r\n";
         InlineDiffFacts facts = InlineDiffFacts.read(diff);
-        assertThat(facts.paths()).containsExactly("src/a.py");
+        assertThat(facts.paths()).containsExactly("a.py");
         assertThat(facts.problem()).isNull();
     }
 
@@ -168,6 +265,9 @@ class InlineDiffFactsTest {
         assertThat(InlineDiffFacts.read("é").bytes()).isEqualTo(2);
         assertThat(InlineDiffFacts.read("€").bytes()).isEqualTo(3);
         assertThat(InlineDiffFacts.read("😀").bytes()).isEqualTo(4);
+        for (String odd : new String[] {"\uD83D", "\uDE00", "a\uD83Db", "\uDE00\uD83D"}) {
+            assertThat(InlineDiffFacts.read(odd).bytes()).as("lone surrogates").isEqualTo(odd.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
         String mixed = "--- a/é.py\n+++ b/é.py\n@@ -0,0 +1 @@\n+€😀\n";
         assertThat(InlineDiffFacts.read(mixed).bytes()).isEqualTo(mixed.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }

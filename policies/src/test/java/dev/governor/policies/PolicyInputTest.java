@@ -35,7 +35,9 @@ class PolicyInputTest {
 
         assertThat(input.path("proposal").path("artifact").has("inlineDiff")).isFalse();
         assertThat(input.path("proposal").path("artifact").path("sha256").asText()).isEqualTo("ab");
-        assertThat(input.path("artifact").toString()).isEqualTo("{\"inlineDiffBytes\":48,\"diffPaths\":[\"src/a.py\"]}");
+        assertThat(input.path("artifact").toString()).isEqualTo("{\"inlineDiffBytes\":48,\"diffPaths\":[\"src/a.py\"],\"changedLines\":["
+                + "{\"file\":\"src/a.py\",\"line\":1,\"side\":\"-\",\"text\":\"a\",\"words\":[\"a\"],\"assigned\":[]},"
+                + "{\"file\":\"src/a.py\",\"line\":1,\"side\":\"+\",\"text\":\"b\",\"words\":[\"b\"],\"assigned\":[]}]}");
         assertThat(input.path("proposal").path("touchedPaths")).isEqualTo(given.path("proposal").path("touchedPaths"));
         assertThat(input.path("lineage")).isEqualTo(given.path("lineage"));
         assertThat(input.path("killSwitch")).isEqualTo(given.path("killSwitch"));
@@ -71,5 +73,32 @@ class PolicyInputTest {
         ObjectNode given = given(JSON.createObjectNode().put("inlineDiff", "--- a/evals/x.py\n+++ b/evals/x.py\n"));
         given.putObject("artifact").putArray("diffPaths").add("src/harmless.py");
         assertThat(PolicyInput.of(given).path("artifact").path("diffPaths").toString()).isEqualTo("[\"evals/x.py\"]");
+    }
+
+    @Test
+    void changedLinesBeyondTheBoundAreCountedNotPassed() {
+        StringBuilder diff = new StringBuilder("--- a/src/a.py\n+++ b/src/a.py\n@@ -0,0 +1,1005 @@\n");
+        for (int i = 0; i < 1005; i++) {
+            diff.append("+x\n");
+        }
+        ObjectNode input = PolicyInput.of(given(JSON.createObjectNode().put("inlineDiff", diff.toString())));
+        assertThat(input.path("artifact").path("changedLines").size()).isEqualTo(PolicyInput.MAX_CHANGED_LINES);
+        assertThat(input.path("artifact").path("changedLinesOmitted").asLong()).isEqualTo(5);
+    }
+
+    @Test
+    void aNewSymlinkGoesInWithItsResolvedTarget() {
+        String diff = "diff --git a/src/l b/src/l\nnew file mode 120000\n--- /dev/null\n+++ b/src/l\n@@ -0,0 +1 @@\n+../evals/x.py\n"
+                + "\\ No newline at end of file\n";
+        ObjectNode input = PolicyInput.of(given(JSON.createObjectNode().put("inlineDiff", diff)));
+        assertThat(input.path("artifact").path("symlinks").toString())
+                .isEqualTo("[{\"path\":\"src/l\",\"target\":\"../evals/x.py\",\"resolved\":\"evals/x.py\"}]");
+    }
+
+    @Test
+    void changedLinesWithoutAnyWordOrAssignedNameStayOut() {
+        String diff = "--- a/src/a.py\n+++ b/src/a.py\n@@ -1,2 +1,2 @@\n-)\n-é\n+42\n+x = 1\n";
+        ObjectNode input = PolicyInput.of(given(JSON.createObjectNode().put("inlineDiff", diff)));
+        assertThat(input.path("artifact").path("changedLines").findValuesAsText("text")).containsExactly("x = 1");
     }
 }

@@ -71,6 +71,10 @@ class WasmPolicyEngineTest {
         expected.get("rules").forEach(r -> expectedRules.add(r.asText()));
         assertThat(decision.violations()).extracting(Violation::rule).as("violated rules").containsExactlyElementsOf(expectedRules);
         assertThat(decision.violations()).allSatisfy(v -> assertThat(v.message()).isNotBlank());
+        List<String> expectedSignals = new ArrayList<>();
+        expected.path("signals").forEach(e -> expectedSignals.add(e.get("rule").asText() + " " + e.get("file").asText() + ":" + e.get("line").asLong()));
+        assertThat(decision.signals()).extracting(sig -> sig.rule() + " " + sig.file() + ":" + sig.line()).as("signals")
+                .containsExactlyElementsOf(expectedSignals);
         List<Breach> breaches = decision.breaches();
         assertThat(breaches).as("breaches").hasSize(expected.get("breaches").size());
         for (int i = 0; i < breaches.size(); i++) {
