@@ -26,11 +26,13 @@ default tampering := false
 tampering if tampering_attempt
 
 # What Governor computed itself and gave the policy, as the decision used it.
-governor_evidence := {
-	"generationsSinceLastPromoted": governor_generations,
-	"unknownAncestry": unknown_ancestry_flag,
-	"tamperAttemptsInWindow": count(tamper_attempts_in_window),
-}
+governor_evidence := object.union(
+	{
+		"unknownAncestry": unknown_ancestry_flag,
+		"tamperAttemptsInWindow": count(tamper_attempts_in_window),
+	},
+	{"generationsSinceLastPromoted": governor_generations | is_number(governor_generations)},
+)
 
 default unknown_ancestry_flag := false
 

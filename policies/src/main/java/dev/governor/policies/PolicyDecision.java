@@ -41,11 +41,12 @@ public record PolicyDecision(
     }
 
     /**
-     * What Governor computed itself and the decision used: its count of unpromoted generations,
-     * whether the chain reached a parent it never received, and the loop's earlier tampering
-     * attempts within the policy's window.
+     * What Governor computed itself and the decision used: its count of unpromoted generations
+     * (null when the input carried no number there, which Governor never sends), whether the
+     * chain reached a parent it never received, and the loop's earlier tampering attempts within
+     * the policy's window.
      */
-    public record Evidence(long generationsSinceLastPromoted, boolean unknownAncestry, long tamperAttemptsInWindow) {
+    public record Evidence(Long generationsSinceLastPromoted, boolean unknownAncestry, long tamperAttemptsInWindow) {
     }
 
     public enum Outcome {
@@ -147,13 +148,14 @@ public record PolicyDecision(
         Evidence evidence = null;
         if (result.has("evidence")) {
             JsonNode e = result.get("evidence");
-            JsonNode generations = field(e, "generationsSinceLastPromoted");
+            JsonNode generations = e.get("generationsSinceLastPromoted");
             JsonNode unknown = field(e, "unknownAncestry");
             JsonNode attempts = field(e, "tamperAttemptsInWindow");
-            if (!generations.canConvertToExactIntegral() || !unknown.isBoolean() || !attempts.canConvertToExactIntegral()) {
+            if ((generations != null && !generations.canConvertToExactIntegral()) || !unknown.isBoolean()
+                    || !attempts.canConvertToExactIntegral()) {
                 throw new PolicyEngineException("policy result has a malformed evidence: " + result);
             }
-            evidence = new Evidence(generations.longValue(), unknown.booleanValue(), attempts.longValue());
+            evidence = new Evidence(generations == null ? null : generations.longValue(), unknown.booleanValue(), attempts.longValue());
         }
         return new PolicyDecision(
                 enumValue(Outcome.class, result, "outcome"),
@@ -194,10 +196,11 @@ public record PolicyDecision(
         }
         node.put("tampering", tampering);
         if (evidence != null) {
-            node.putObject("evidence")
-                    .put("generationsSinceLastPromoted", evidence.generationsSinceLastPromoted())
-                    .put("unknownAncestry", evidence.unknownAncestry())
-                    .put("tamperAttemptsInWindow", evidence.tamperAttemptsInWindow());
+            ObjectNode e = node.putObject("evidence");
+            if (evidence.generationsSinceLastPromoted() != null) {
+                e.put("generationsSinceLastPromoted", evidence.generationsSinceLastPromoted());
+            }
+            e.put("unknownAncestry", evidence.unknownAncestry()).put("tamperAttemptsInWindow", evidence.tamperAttemptsInWindow());
         }
         return node;
     }
