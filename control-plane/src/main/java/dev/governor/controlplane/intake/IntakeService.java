@@ -159,7 +159,6 @@ public class IntakeService {
         // received-while-paused) and decided again after the resume.
         PauseState halt = killSwitch.current();
         Map<String, BatchClassification.Accepted> carried = unstored == null ? Map.of() : unstored.batch.accepted();
-        Map<String, BatchEvaluation.LoopState> carriedLoops = unstored == null ? Map.of() : unstored.evaluation.await().after();
         List<Proposal> wellFormed = batch.stream().filter(r -> !r.isMalformed()).map(IntakeRecord::proposal).toList();
         BatchClassification classified;
         Map<String, BatchEvaluation.LoopState> before = new HashMap<>();
@@ -169,8 +168,7 @@ public class IntakeService {
             String[] parents = wellFormed.stream().map(Proposal::parentId)
                     .filter(id -> id != null && !carried.containsKey(id)).distinct().toArray(String[]::new);
             classified = BatchClassification.classify(batch, stored, carried, ProposalRepository.ancestryOfChildren(c, parents));
-            String[] loops = classified.pending().stream().map(p -> p.proposal().loopId()).distinct()
-                    .filter(loop -> !carriedLoops.containsKey(loop)).toArray(String[]::new);
+            String[] loops = classified.pending().stream().map(p -> p.proposal().loopId()).distinct().toArray(String[]::new);
             Map<String, Map<String, PolicyGate.CapabilityObservation>> lowest = CapabilityHistory.lowest(c, loops);
             Map<String, List<TamperHistory.Attempt>> attempts = TamperHistory.recent(c, loops);
             for (String loop : loops) {
@@ -180,8 +178,15 @@ public class IntakeService {
             throw new IllegalStateException("Could not read what the intake batch depends on: " + e.getMessage(), e);
         }
         // A loop the batch before decided starts where that batch left it, which is what the
-        // store will hold once that batch commits.
-        before.putAll(carriedLoops);
+        // store will hold once that batch commits. Awaited only now, so that the evaluation
+        // thread finishes that batch while this one reads what it depends on.
+        if (unstored != null) {
+            unstored.evaluation.await().after().forEach((loop, state) -> {
+                if (before.containsKey(loop)) {
+                    before.put(loop, state);
+                }
+            });
+        }
         // The policy engine is pure and thread-safe: loops are decided in parallel, while the
         // caller stores the batch before.
         return new Prepared(now, halt, classified, before, evaluate(classified.pending(), before, halt, now));
