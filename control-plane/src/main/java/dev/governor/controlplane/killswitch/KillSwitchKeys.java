@@ -79,7 +79,7 @@ public class KillSwitchKeys {
     }
 
     /** The JDK has no public-from-private derivation; regenerating the pair from the key's seed gives it. */
-    private static PublicKey publicKeyOf(PrivateKey key) {
+    static PublicKey publicKeyOf(PrivateKey key) {
         if (!(key instanceof EdECPrivateKey ed)) {
             throw new IllegalStateException("the kill-switch signing key is not an Ed25519 key");
         }
