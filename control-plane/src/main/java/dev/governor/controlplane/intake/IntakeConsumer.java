@@ -29,6 +29,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -417,11 +418,23 @@ public class IntakeConsumer {
         byte[] value = r.value();
         int size = value == null ? 0 : value.length;
         String sha = value == null ? null : CanonicalJson.sha256Hex(value);
+        // Both content modes of the CloudEvents Kafka binding: binary (attributes in ce_ headers,
+        // the value is the data) when any ce_ header is present, else structured.
+        List<Map.Entry<String, byte[]>> eventHeaders = new ArrayList<>();
+        for (Header h : r.headers()) {
+            if (h.key().startsWith(ProposalParser.BINARY_PREFIX) || h.key().equals(ProposalParser.CONTENT_TYPE_HEADER)) {
+                eventHeaders.add(Map.entry(h.key(), h.value() == null ? new byte[0] : h.value()));
+            }
+        }
+        if (!ProposalParser.isBinary(eventHeaders)) {
+            eventHeaders = List.of();
+        }
         try {
-            Proposal proposal = parser.parse(r.key(), value);
-            return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, proposal, null);
+            Proposal proposal = eventHeaders.isEmpty() ? parser.parse(r.key(), value) : parser.parseBinary(r.key(), eventHeaders, value);
+            return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, proposal, null,
+                    eventHeaders);
         } catch (MalformedProposalException e) {
-            return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, null, e);
+            return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, null, e, eventHeaders);
         }
     }
 
@@ -474,6 +487,7 @@ public class IntakeConsumer {
         IntakeRecord r = refusal.record();
         ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(config.topics().proposalsDlq(), r.key(),
                 withValue ? r.rawValue() : null);
+        r.eventHeaders().forEach(h -> dlq.headers().add(h.getKey(), h.getValue()));
         dlq.headers().add(ERROR_HEADER, refusal.reason().getBytes(StandardCharsets.UTF_8));
         dlq.headers().add("governor-error-code", refusal.code().getBytes(StandardCharsets.UTF_8));
         dlq.headers().add("governor-source", r.position().getBytes(StandardCharsets.UTF_8));

@@ -1,10 +1,15 @@
 package dev.governor.controlplane.intake;
 
+import java.util.List;
+import java.util.Map;
+
 import dev.governor.controlplane.proposal.MalformedProposalException;
 import dev.governor.controlplane.proposal.Proposal;
 /**
  * One record read from {@code rsi.proposals}, after parsing: either a {@link Proposal} or the
- * reason it is not one. {@code valueSha256} identifies the raw bytes without keeping them twice.
+ * reason it is not one. {@code valueSha256} identifies the raw bytes without keeping them twice;
+ * {@code eventHeaders} are the CloudEvent's headers of a binary-mode record ({@code ce_*},
+ * {@code content-type}), which a dead letter carries on with the value.
  */
 public record IntakeRecord(
         String topic,
@@ -16,7 +21,8 @@ public record IntakeRecord(
         String valueSha256,
         String traceId,
         Proposal proposal,
-        MalformedProposalException malformed) {
+        MalformedProposalException malformed,
+        List<Map.Entry<String, byte[]>> eventHeaders) {
 
     public boolean isMalformed() {
         return malformed != null;

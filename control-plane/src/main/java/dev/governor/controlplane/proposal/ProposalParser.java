@@ -27,13 +27,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Turns the bytes of a record on {@code rsi.proposals} into a {@link Proposal}, or says precisely
  * why they are not one. Checks, in order: size, UTF-8, JSON (no duplicate keys, bounded nesting,
- * nothing trailing), CloudEvents 1.0 structured mode, the JSON Schema of {@code data}, the inline
+ * nothing trailing), CloudEvents 1.0 in structured or binary content mode, the JSON Schema of {@code data}, the inline
  * diff limit, and that the record key (when present) names the same proposal.
  *
  * <p>Thread-safe: holds only immutable, shareable state.
@@ -45,6 +47,9 @@ public final class ProposalParser {
     /** CloudEvents extension set by {@code POST /api/v1/proposals}: the caller's subject. */
     public static final String SUBMITTER_ATTRIBUTE = "governorsubmitter";
     public static final String SCHEMA_RESOURCE = "schema/proposal-data.v1.json";
+    /** Kafka binding, binary content mode: each attribute in a header of this prefix. */
+    public static final String BINARY_PREFIX = "ce_";
+    public static final String CONTENT_TYPE_HEADER = "content-type";
 
     private final int maxMessageBytes;
     private final int maxInlineDiffBytes;
@@ -94,6 +99,69 @@ public final class ProposalParser {
         if (root == null || !root.isObject()) {
             throw new MalformedProposalException("not-cloudevent", "a structured CloudEvent must be a JSON object");
         }
+        return fromEvent(key, (ObjectNode) root);
+    }
+
+    /** Whether a Kafka record carries its CloudEvent in binary content mode: any {@code ce_} header. */
+    public static boolean isBinary(List<Map.Entry<String, byte[]>> headers) {
+        return headers.stream().anyMatch(h -> h.getKey().startsWith(BINARY_PREFIX));
+    }
+
+    /**
+     * A record in the binary content mode of the CloudEvents Kafka binding: the attributes in
+     * {@code ce_} headers, {@code content-type} as {@code datacontenttype}, the value as
+     * {@code data}. The value gets every check a structured event's data gets, and the same
+     * content digest; each header must be valid UTF-8 and given once.
+     */
+    public Proposal parseBinary(String key, List<Map.Entry<String, byte[]>> headers, byte[] value) throws MalformedProposalException {
+        if (value == null || value.length == 0) {
+            throw new MalformedProposalException("empty", "the record has no value (binary mode: the value is the data)");
+        }
+        if (value.length > maxMessageBytes) {
+            throw new MalformedProposalException("too-large",
+                    "the record is " + value.length + " bytes; the limit is " + maxMessageBytes);
+        }
+        ObjectNode event = mapper.createObjectNode();
+        Set<String> seen = new java.util.HashSet<>();
+        for (Map.Entry<String, byte[]> header : headers) {
+            String name = header.getKey();
+            boolean attribute = name.startsWith(BINARY_PREFIX);
+            if (!attribute && !name.equals(CONTENT_TYPE_HEADER)) {
+                continue;
+            }
+            if (!seen.add(name)) {
+                throw new MalformedProposalException("duplicate-header", "header " + name + " is given more than once");
+            }
+            String text = decodeHeader(name, header.getValue());
+            event.put(attribute ? name.substring(BINARY_PREFIX.length()) : "datacontenttype", text);
+        }
+        String text = decodeUtf8(value);
+        JsonNode data;
+        try {
+            data = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MalformedProposalException("not-json", e.getOriginalMessage());
+        }
+        event.set("data", data);
+        return fromEvent(key, event);
+    }
+
+    private static String decodeHeader(String name, byte[] value) throws MalformedProposalException {
+        if (value == null) {
+            throw new MalformedProposalException("invalid-header", "header " + name + " has no value");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedProposalException("invalid-header", "header " + name + " is not valid UTF-8");
+        }
+    }
+
+    private Proposal fromEvent(String key, ObjectNode root) throws MalformedProposalException {
         String specVersion = requiredString(root, "specversion");
         if (!SPEC_VERSION.equals(specVersion)) {
             throw new MalformedProposalException("unsupported-specversion",

@@ -37,7 +37,7 @@ class BatchClassificationTest {
 
     private IntakeRecord record(Proposal p, MalformedProposalException e) {
         long o = offset++;
-        return new IntakeRecord("rsi.proposals", 0, o, "k" + o, new byte[0], 0, "sha", null, p, e);
+        return new IntakeRecord("rsi.proposals", 0, o, "k" + o, new byte[0], 0, "sha", null, p, e, List.of());
     }
 
     private static BatchClassification classify(List<IntakeRecord> batch, Map<String, String> stored) {
