@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,20 +83,7 @@ public final class ProposalParser {
     }
 
     public Proposal parse(String key, byte[] value) throws MalformedProposalException {
-        if (value == null || value.length == 0) {
-            throw new MalformedProposalException("empty", "the record has no value");
-        }
-        if (value.length > maxMessageBytes) {
-            throw new MalformedProposalException("too-large",
-                    "the record is " + value.length + " bytes; the limit is " + maxMessageBytes);
-        }
-        String text = decodeUtf8(value);
-        JsonNode root;
-        try {
-            root = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new MalformedProposalException("not-json", e.getOriginalMessage());
-        }
+        JsonNode root = readValue(value, "the record has no value");
         if (root == null || !root.isObject()) {
             throw new MalformedProposalException("not-cloudevent", "a structured CloudEvent must be a JSON object");
         }
@@ -114,15 +102,9 @@ public final class ProposalParser {
      * content digest; each header must be valid UTF-8 and given once.
      */
     public Proposal parseBinary(String key, List<Map.Entry<String, byte[]>> headers, byte[] value) throws MalformedProposalException {
-        if (value == null || value.length == 0) {
-            throw new MalformedProposalException("empty", "the record has no value (binary mode: the value is the data)");
-        }
-        if (value.length > maxMessageBytes) {
-            throw new MalformedProposalException("too-large",
-                    "the record is " + value.length + " bytes; the limit is " + maxMessageBytes);
-        }
+        JsonNode data = readValue(value, "the record has no value (binary mode: the value is the data)");
         ObjectNode event = mapper.createObjectNode();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Map.Entry<String, byte[]> header : headers) {
             String name = header.getKey();
             boolean attribute = name.startsWith(BINARY_PREFIX);
@@ -135,13 +117,6 @@ public final class ProposalParser {
             String text = decodeHeader(name, header.getValue());
             event.put(attribute ? name.substring(BINARY_PREFIX.length()) : "datacontenttype", text);
         }
-        String text = decodeUtf8(value);
-        JsonNode data;
-        try {
-            data = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new MalformedProposalException("not-json", e.getOriginalMessage());
-        }
         event.set("data", data);
         return fromEvent(key, event);
     }
@@ -150,14 +125,23 @@ public final class ProposalParser {
         if (value == null) {
             throw new MalformedProposalException("invalid-header", "header " + name + " has no value");
         }
+        return strictUtf8(value, "invalid-header", "header " + name + " is not valid UTF-8");
+    }
+
+    /** The record's value as JSON: present, within the size limit, valid UTF-8, strict JSON. */
+    private JsonNode readValue(byte[] value, String whenEmpty) throws MalformedProposalException {
+        if (value == null || value.length == 0) {
+            throw new MalformedProposalException("empty", whenEmpty);
+        }
+        if (value.length > maxMessageBytes) {
+            throw new MalformedProposalException("too-large",
+                    "the record is " + value.length + " bytes; the limit is " + maxMessageBytes);
+        }
+        String text = strictUtf8(value, "invalid-utf8", "the record value is not valid UTF-8");
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedProposalException("invalid-header", "header " + name + " is not valid UTF-8");
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MalformedProposalException("not-json", e.getOriginalMessage());
         }
     }
 
@@ -225,15 +209,15 @@ public final class ProposalParser {
                 submitter != null && submitter.isTextual() ? submitter.asText() : null);
     }
 
-    private static String decodeUtf8(byte[] value) throws MalformedProposalException {
+    private static String strictUtf8(byte[] bytes, String code, String whenInvalid) throws MalformedProposalException {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value))
+                    .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new MalformedProposalException("invalid-utf8", "the record value is not valid UTF-8");
+            throw new MalformedProposalException(code, whenInvalid);
         }
     }
 
