@@ -17,15 +17,15 @@ import java.security.spec.EdECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
 
 /** Ed25519 key material in the raw 32-byte encodings of RFC 8032, on the JDK's own provider. */
-final class Ed25519Keys {
+public final class Ed25519Keys {
 
-    static final int KEY_SIZE = 32;
+    public static final int KEY_SIZE = 32;
     static final byte ALGORITHM_ED25519 = 0x01;
 
     private Ed25519Keys() {
     }
 
-    static PrivateKey privateKey(byte[] seed) {
+    public static PrivateKey privateKey(byte[] seed) {
         try {
             return KeyFactory.getInstance("Ed25519").generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
         } catch (GeneralSecurityException e) {
@@ -38,7 +38,7 @@ final class Ed25519Keys {
      * pair generator takes the seed as its only random input, so a generator fed exactly the seed
      * yields the matching pair.
      */
-    static byte[] publicKeyOf(byte[] seed) {
+    public static byte[] publicKeyOf(byte[] seed) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
             generator.initialize(NamedParameterSpec.ED25519, new FixedBytes(seed));
@@ -49,13 +49,13 @@ final class Ed25519Keys {
         }
     }
 
-    static byte[] newSeed(SecureRandom random) {
+    public static byte[] newSeed(SecureRandom random) {
         byte[] seed = new byte[KEY_SIZE];
         random.nextBytes(seed);
         return seed;
     }
 
-    static PublicKey publicKey(byte[] encoded) {
+    public static PublicKey publicKey(byte[] encoded) {
         if (encoded.length != KEY_SIZE) {
             throw new NoteException("an Ed25519 public key has 32 bytes, this one " + encoded.length);
         }
