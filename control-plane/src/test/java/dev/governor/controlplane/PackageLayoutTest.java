@@ -41,6 +41,7 @@ class PackageLayoutTest {
                 .layer("kafka").definedBy(ROOT + ".kafka")
                 .layer("audit").definedBy(ROOT + ".audit")
                 .layer("killswitch").definedBy(ROOT + ".killswitch")
+                .layer("loop").definedBy(ROOT + ".loop")
                 .layer("proposal").definedBy(ROOT + ".proposal")
                 .layer("gate").definedBy(ROOT + ".gate")
                 .layer("intake").definedBy(ROOT + ".intake")
@@ -58,13 +59,14 @@ class PackageLayoutTest {
                 .whereLayer("intake").mayNotBeAccessedByAnyLayer()
                 .whereLayer("gate").mayOnlyBeAccessedByLayers("intake", "review", "promotion", "proposal.api")
                 .whereLayer("proposal").mayOnlyBeAccessedByLayers("gate", "intake", "review", "promotion", "proposal.api", "demo")
+                .whereLayer("loop").mayOnlyBeAccessedByLayers("proposal", "intake", "review", "proposal.api", "console", "demo")
                 .whereLayer("killswitch").mayOnlyBeAccessedByLayers("gate", "intake", "promotion")
-                .whereLayer("audit").mayOnlyBeAccessedByLayers("killswitch", "gate", "intake", "review", "promotion",
+                .whereLayer("audit").mayOnlyBeAccessedByLayers("killswitch", "loop", "gate", "intake", "review", "promotion",
                         "proposal.api")
                 .whereLayer("kafka").mayOnlyBeAccessedByLayers("audit", "killswitch", "intake", "promotion", "proposal.api")
-                .whereLayer("security").mayOnlyBeAccessedByLayers("audit", "killswitch", "proposal", "gate", "intake", "review",
+                .whereLayer("security").mayOnlyBeAccessedByLayers("audit", "killswitch", "loop", "proposal", "gate", "intake", "review",
                         "promotion", "proposal.api", "console", "demo")
-                .whereLayer("problem").mayOnlyBeAccessedByLayers("audit", "killswitch", "proposal", "gate", "review",
+                .whereLayer("problem").mayOnlyBeAccessedByLayers("audit", "killswitch", "loop", "proposal", "gate", "review",
                         "promotion", "proposal.api")
                 .check(MAIN);
     }

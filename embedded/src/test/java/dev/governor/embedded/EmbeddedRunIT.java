@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.governor.controlplane.testing.Browser;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,6 +55,8 @@ class EmbeddedRunIT {
             assertThat(health.path("checks").findValuesAsText("name"))
                     .contains("Database connections health check", "Kafka connection health check", "policy-engine");
 
+            TestLoops.register(io.restassured.RestAssured.given().baseUri(governor.url("")).auth().preemptive().basic("adam", "adam"),
+                    "loop-embedded", List.of("loop-agent"), List.of());
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:29092"), new StringSerializer(), new ByteArraySerializer())) {
                 producer.send(new ProducerRecord<>("rsi.proposals", id,

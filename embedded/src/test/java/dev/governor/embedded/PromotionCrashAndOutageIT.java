@@ -6,6 +6,7 @@ import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,7 +78,7 @@ class PromotionCrashAndOutageIT {
             String crashed = "crash-" + run;
             try (GovernorProcess first = new GovernorProcess("promotion-first-" + run, 18093, List.of(), noRelay)) {
                 first.start().awaitReady(Duration.ofSeconds(120));
-                submit(crashed);
+                submit(first, crashed);
                 assertThat(approve(first, crashed).path("status").asText()).isEqualTo("PROMOTED");
                 assertThat(count("select count(*) from promotion_outbox where proposal_id = ? and published_at is null", crashed))
                         .isEqualTo(1);
@@ -91,7 +92,7 @@ class PromotionCrashAndOutageIT {
 
                 // 2. The broker goes away; a promotion commits and waits; the broker returns; it is sent once.
                 String outage = "outage-" + run;
-                submit(outage);
+                submit(second, outage);
                 awaitStatus(second, outage, "PENDING_REVIEW");
                 kafka.close();
                 assertThat(approve(second, outage).path("status").asText()).isEqualTo("PROMOTED");
@@ -122,7 +123,9 @@ class PromotionCrashAndOutageIT {
         return kafka;
     }
 
-    private void submit(String id) throws Exception {
+    private void submit(GovernorProcess governor, String id) throws Exception {
+        TestLoops.register(io.restassured.RestAssured.given().baseUri(governor.url("")).auth().oauth2(Keycloak.token("adam")),
+                "loop-" + id, List.of(Governance.subject("loop-agent")), List.of());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>("rsi.proposals", id,

@@ -25,7 +25,12 @@ public enum AuditEventType {
     POLICY_ACTIVATED("policy.activated"),
     POLICY_BUNDLE_UPLOADED("policy.bundle-uploaded"),
     POLICY_BUNDLE_REFUSED("policy.bundle-refused"),
-    ACCESS_DENIED("access.denied");
+    ACCESS_DENIED("access.denied"),
+    PROPOSAL_UNAUTHENTICATED("proposal.unauthenticated"),
+    LOOP_REGISTERED("loop.registered"),
+    LOOP_UPDATED("loop.updated"),
+    LOOP_KEY_ADDED("loop.key-added"),
+    LOOP_KEY_REVOKED("loop.key-revoked");
 
     private final String type;
 

@@ -26,6 +26,24 @@ public interface GovernorConfig {
 
     Security security();
 
+    Loops loops();
+
+    interface Loops {
+        /**
+         * The Ed25519 key (base64 of its 32-byte seed) with which the API signs the proposals it
+         * publishes for authenticated submitters, e.g. from a secret. Intake accepts a submission
+         * envelope only with this key (ADR 0017).
+         */
+        Optional<String> apiSigningKey();
+
+        /** A file holding that key, when it is not given directly. */
+        Optional<String> apiSigningKeyFile();
+
+        /** Generate a key into the data directory when none is configured (embedded run and tests only). */
+        @WithDefault("false")
+        boolean generateKey();
+    }
+
     interface Security {
         /**
          * How long a bearer token verified by OIDC is reused without verifying it again (never

@@ -19,6 +19,10 @@ import java.util.Map;
 record BatchClassification(List<Refusal> refusals, List<String> duplicates, List<Pending> pending,
                            Map<String, Accepted> accepted) {
 
+    /** Refusal codes of a record whose sender could not be established (audited as proposal.unauthenticated). */
+    static final java.util.Set<String> UNAUTHENTICATED = java.util.Set.of("unsigned", "bad-signature", "unknown-loop", "loop-disabled",
+            "not-envelope");
+
     /** A new proposal and the lineage Governor counted for it. */
     record Pending(IntakeRecord record, Proposal proposal, Ancestry ancestry) {
     }
@@ -40,7 +44,9 @@ record BatchClassification(List<Refusal> refusals, List<String> duplicates, List
         Map<String, Accepted> accepted = new HashMap<>();
         for (IntakeRecord record : batch) {
             if (record.isMalformed()) {
-                refusals.add(new Refusal(record, record.malformed().code(), record.malformed().reason(), AuditEventType.PROPOSAL_MALFORMED));
+                String code = record.malformed().code();
+                refusals.add(new Refusal(record, code, record.malformed().reason(), UNAUTHENTICATED.contains(code)
+                        ? AuditEventType.PROPOSAL_UNAUTHENTICATED : AuditEventType.PROPOSAL_MALFORMED));
                 continue;
             }
             Proposal proposal = record.proposal();

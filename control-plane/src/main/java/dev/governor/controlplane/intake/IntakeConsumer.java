@@ -9,6 +9,8 @@ import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.config.Daemons;
+import dev.governor.controlplane.loop.LoopRegistry;
+import dev.governor.controlplane.loop.LoopSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
@@ -34,6 +36,8 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -71,6 +75,7 @@ public class IntakeConsumer {
     private final ProposalParser parser;
     private final Tracer tracer;
     private final MeterRegistry registry;
+    private final LoopRegistry loops;
     private final Timer batchTimer;
     private final Timer prepareTimer;
     private final Timer storeTimer;
@@ -89,8 +94,9 @@ public class IntakeConsumer {
     private volatile String lastError;
 
     public IntakeConsumer(GovernorConfig config, KafkaClients kafka, IntakeService service, ProposalParser parser, Tracer tracer,
-                          MeterRegistry registry) {
+                          MeterRegistry registry, LoopRegistry loops) {
         this.config = config;
+        this.loops = loops;
         this.kafka = kafka;
         this.service = service;
         this.tracer = tracer;
@@ -335,6 +341,9 @@ public class IntakeConsumer {
     private InFlight begin(ConsumerRecords<String, byte[]> records, InFlight before) {
         InFlight f = new InFlight(records);
         List<IntakeRecord> batch = new ArrayList<>(records.count());
+        // Who may sign, as committed now: a key revoked before this poll signs nothing in it.
+        LoopSnapshot registry = loops.snapshot();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (ConsumerRecord<String, byte[]> r : records) {
             Span span = tracer.spanBuilder(r.topic() + " process")
                     .setParent(kafka.extract(r.headers()))
@@ -345,7 +354,7 @@ public class IntakeConsumer {
                     .setAttribute("messaging.kafka.offset", r.offset())
                     .startSpan();
             f.spans.add(span);
-            IntakeRecord record = parse(r, span.getSpanContext().getTraceId());
+            IntakeRecord record = parse(r, span.getSpanContext().getTraceId(), registry, now);
             batch.add(record);
             f.spanOf.put(record, span);
             if (!record.isMalformed()) {
@@ -414,7 +423,7 @@ public class IntakeConsumer {
                 failing == 0 ? Duration.ZERO : Duration.ofNanos(now - failing), lastError);
     }
 
-    private IntakeRecord parse(ConsumerRecord<String, byte[]> r, String traceId) {
+    private IntakeRecord parse(ConsumerRecord<String, byte[]> r, String traceId, LoopSnapshot registry, OffsetDateTime now) {
         byte[] value = r.value();
         int size = value == null ? 0 : value.length;
         String sha = value == null ? null : CanonicalJson.sha256Hex(value);
@@ -430,7 +439,8 @@ public class IntakeConsumer {
             eventHeaders = List.of();
         }
         try {
-            Proposal proposal = eventHeaders.isEmpty() ? parser.parse(r.key(), value) : parser.parseBinary(r.key(), eventHeaders, value);
+            Proposal proposal = eventHeaders.isEmpty() ? parser.parse(r.key(), value, registry, now)
+                    : parser.parseBinary(r.key(), eventHeaders, value, registry, now);
             return new IntakeRecord(r.topic(), r.partition(), r.offset(), r.key(), value, size, sha, traceId, proposal, null,
                     eventHeaders);
         } catch (MalformedProposalException e) {

@@ -265,6 +265,9 @@ public class IntakeService {
         entity.receivedAt = now;
         entity.submittedBy = proposal.submittedBy();
         entity.parentId = proposal.parentId();
+        Proposal.Provenance provenance = proposal.provenance();
+        entity.signingKeyId = provenance == null ? null : provenance.keyId();
+        entity.envelope = provenance == null ? null : provenance.envelope();
         entity.kafkaPartition = record.partition();
         entity.kafkaOffset = record.offset();
         entity.traceId = record.traceId();
@@ -274,7 +277,7 @@ public class IntakeService {
         entity.status = halted ? ProposalStatus.RECEIVED
                 : decision.denies() ? ProposalStatus.REJECTED_BY_POLICY : ProposalStatus.PENDING_REVIEW;
         proposals.persist(entity);
-        audit.record(AuditEventType.PROPOSAL_RECEIVED, Actor.SYSTEM, proposal.proposalId(), null, mapper.createObjectNode()
+        ObjectNode details = mapper.createObjectNode()
                 .put("loopId", proposal.loopId())
                 .put("sourceSystem", proposal.sourceSystem())
                 .put("kind", proposal.kind())
@@ -282,7 +285,14 @@ public class IntakeService {
                 .put("artifactSha256", proposal.data().path("artifact").path("sha256").asText())
                 .put("source", proposal.source())
                 .put("submittedBy", proposal.submittedBy())
-                .put("kafka", record.position()));
+                .put("kafka", record.position());
+        if (provenance != null) {
+            // The regulator's proof that the loop (or the API, for the subject named) sent exactly this content.
+            details.putObject("signature").put("signedBy", provenance.signedBy()).put("keyId", provenance.keyId())
+                    .put("sig", provenance.signature()).put("payloadType", provenance.payloadType())
+                    .put("payloadSha256", provenance.payloadSha256());
+        }
+        audit.record(AuditEventType.PROPOSAL_RECEIVED, Actor.SYSTEM, proposal.proposalId(), null, details);
         DecisionEntity stored = recorder.recordFirst(decision, proposal, entity.status.name());
         received.increment();
         registry.counter("governor.intake.decisions", "outcome", decision.outcome(), "tier", decision.tier()).increment();

@@ -171,8 +171,12 @@ public class KillSwitchService {
         return command(actor, roles, reason, (current, now) -> machine.pause(current, actor.toString(), roles, reason, now));
     }
 
+    /**
+     * The officer is named by stable subject alone, so that one person under two display names
+     * (or one renamed between the two requests) is still one officer and cannot resume alone.
+     */
     public Transition resume(Actor actor, Set<String> roles, String reason) {
-        return command(actor, roles, reason, (current, now) -> machine.requestResume(current, actor.toString(), roles, reason, now));
+        return command(actor, roles, reason, (current, now) -> machine.requestResume(current, actor.subject(), roles, reason, now));
     }
 
     /**

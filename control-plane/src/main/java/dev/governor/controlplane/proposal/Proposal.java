@@ -8,7 +8,13 @@ import java.time.OffsetDateTime;
 
 /**
  * A proposal that passed intake validation: the CloudEvent's attributes and its {@code data},
- * with the content digest (SHA-256 over the RFC 8785 canonical form of {@code data}).
+ * with the content digest (SHA-256 over the RFC 8785 canonical form of {@code data}), who
+ * submitted it as Governor established it, and the signed envelope that established it.
+ *
+ * @param submittedBy a stable subject: {@code loop:<loopId>} for a loop's signed proposal, the
+ *                    token's subject for one submitted over HTTP
+ * @param provenance  the signature that identified the sender; null only for proposals read back
+ *                    from the store or built by tests
  */
 public record Proposal(
         String proposalId,
@@ -16,7 +22,27 @@ public record Proposal(
         OffsetDateTime eventTime,
         ObjectNode data,
         String contentDigest,
-        String submittedBy) {
+        String submittedBy,
+        Provenance provenance) {
+
+    /** A proposal without provenance (read back from the store, or built by tests). */
+    public Proposal(String proposalId, String source, OffsetDateTime eventTime, ObjectNode data, String contentDigest, String submittedBy) {
+        this(proposalId, source, eventTime, data, contentDigest, submittedBy, null);
+    }
+
+    /**
+     * The signature that identified a proposal's sender.
+     *
+     * @param signedBy      {@code loop-key} or {@code governor-api}
+     * @param keyId         the key whose signature verified
+     * @param signature     that signature, base64
+     * @param payloadType   the envelope's payload type
+     * @param payloadSha256 hex SHA-256 of the exact payload bytes signed
+     * @param envelope      the envelope as received, JSON
+     */
+    public record Provenance(String signedBy, String keyId, String signature, String payloadType, String payloadSha256,
+                             String envelope) {
+    }
 
     /** The proposal as intake stored it. */
     public static Proposal stored(ProposalEntity p, ObjectMapper mapper) {

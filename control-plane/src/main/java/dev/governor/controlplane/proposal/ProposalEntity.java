@@ -56,6 +56,14 @@ public class ProposalEntity {
     @Column(name = "submitted_by")
     public String submittedBy;
 
+    /** The key whose signature identified the sender (a loop's key, or Governor's API key). */
+    @Column(name = "signing_key_id")
+    public String signingKeyId;
+
+    /** The DSSE envelope as received: its payload is the exact bytes that were signed. */
+    @Column(name = "envelope")
+    public String envelope;
+
     @Column(name = "kafka_partition")
     public Integer kafkaPartition;
 

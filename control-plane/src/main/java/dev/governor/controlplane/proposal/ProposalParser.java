@@ -14,6 +14,13 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.governor.auditor.canonical.CanonicalJson;
+import dev.governor.auditor.dsse.DsseException;
+import dev.governor.auditor.dsse.Envelope;
+import dev.governor.controlplane.loop.Loop;
+import dev.governor.controlplane.loop.LoopRegistry;
+import dev.governor.controlplane.loop.LoopSnapshot;
+import dev.governor.controlplane.loop.Signer;
+import dev.governor.controlplane.loop.Unverified;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +33,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +44,12 @@ import java.util.stream.Collectors;
 /**
  * Turns the bytes of a record on {@code rsi.proposals} into a {@link Proposal}, or says precisely
  * why they are not one. Checks, in order: size, UTF-8, JSON (no duplicate keys, bounded nesting,
- * nothing trailing), CloudEvents 1.0 in structured or binary content mode, the JSON Schema of {@code data}, the inline
- * diff limit, and that the record key (when present) names the same proposal.
+ * nothing trailing), CloudEvents 1.0 in structured or binary content mode, then the signature
+ * (the event's data is a DSSE envelope signed by a key of the loop it names, or by Governor's API
+ * key for a proposal submitted over HTTP; ADR 0017) before anything in the payload is read, then
+ * the payload as strictly as the record (UTF-8, JSON), the loop's registration, the JSON Schema
+ * of the proposal data, the inline diff limit, and that the record key (when present) names the
+ * same proposal. No message attribute establishes who sent it.
  *
  * <p>Thread-safe: holds only immutable, shareable state.
  */
@@ -45,12 +57,20 @@ public final class ProposalParser {
 
     public static final String SPEC_VERSION = "1.0";
     public static final String EVENT_TYPE = "dev.governor.proposal.v1";
-    /** CloudEvents extension set by {@code POST /api/v1/proposals}: the caller's subject. */
-    public static final String SUBMITTER_ATTRIBUTE = "governorsubmitter";
+    /** DSSE payload type of a loop's signed proposal: the payload is the proposal's data object. */
+    public static final String PROPOSAL_PAYLOAD_TYPE = "application/vnd.governor.proposal.v1+json";
+    /**
+     * DSSE payload type of a proposal the API publishes for an authenticated submitter, signed with
+     * Governor's API key: {@code {"submitter": {"subject", "username"}, "proposal": {...}}}.
+     */
+    public static final String SUBMISSION_PAYLOAD_TYPE = "application/vnd.governor.submission.v1+json";
     public static final String SCHEMA_RESOURCE = "schema/proposal-data.v1.json";
     /** Kafka binding, binary content mode: each attribute in a header of this prefix. */
     public static final String BINARY_PREFIX = "ce_";
     public static final String CONTENT_TYPE_HEADER = "content-type";
+    private static final String SIGNING_HELP = "; proposals must be signed: the event's data is a DSSE envelope ("
+            + "datacontenttype " + Envelope.MEDIA_TYPE + ") of payload type " + PROPOSAL_PAYLOAD_TYPE
+            + ", signed by one of the loop's registered keys (docs/loop-integration.md)";
 
     private final int maxMessageBytes;
     private final int maxInlineDiffBytes;
@@ -82,12 +102,18 @@ public final class ProposalParser {
         }
     }
 
-    public Proposal parse(String key, byte[] value) throws MalformedProposalException {
+    /**
+     * A record in structured content mode.
+     *
+     * @param registry who may sign, as of now
+     * @param now      the time keys must be valid at
+     */
+    public Proposal parse(String key, byte[] value, LoopSnapshot registry, OffsetDateTime now) throws MalformedProposalException {
         JsonNode root = readValue(value, "the record has no value");
         if (root == null || !root.isObject()) {
             throw new MalformedProposalException("not-cloudevent", "a structured CloudEvent must be a JSON object");
         }
-        return fromEvent(key, (ObjectNode) root);
+        return fromEvent(key, (ObjectNode) root, registry, now);
     }
 
     /** Whether a Kafka record carries its CloudEvent in binary content mode: any {@code ce_} header. */
@@ -101,7 +127,8 @@ public final class ProposalParser {
      * {@code data}. The value gets every check a structured event's data gets, and the same
      * content digest; each header must be valid UTF-8 and given once.
      */
-    public Proposal parseBinary(String key, List<Map.Entry<String, byte[]>> headers, byte[] value) throws MalformedProposalException {
+    public Proposal parseBinary(String key, List<Map.Entry<String, byte[]>> headers, byte[] value, LoopSnapshot registry,
+                                OffsetDateTime now) throws MalformedProposalException {
         JsonNode data = readValue(value, "the record has no value (binary mode: the value is the data)");
         ObjectNode event = mapper.createObjectNode();
         Set<String> seen = new HashSet<>();
@@ -118,7 +145,7 @@ public final class ProposalParser {
             event.put(attribute ? name.substring(BINARY_PREFIX.length()) : "datacontenttype", text);
         }
         event.set("data", data);
-        return fromEvent(key, event);
+        return fromEvent(key, event, registry, now);
     }
 
     private static String decodeHeader(String name, byte[] value) throws MalformedProposalException {
@@ -145,7 +172,8 @@ public final class ProposalParser {
         }
     }
 
-    private Proposal fromEvent(String key, ObjectNode root) throws MalformedProposalException {
+    private Proposal fromEvent(String key, ObjectNode root, LoopSnapshot registry, OffsetDateTime now)
+            throws MalformedProposalException {
         String specVersion = requiredString(root, "specversion");
         if (!SPEC_VERSION.equals(specVersion)) {
             throw new MalformedProposalException("unsupported-specversion",
@@ -160,18 +188,27 @@ public final class ProposalParser {
         String source = requiredString(root, "source");
         checkUriReference(source);
         OffsetDateTime time = optionalTime(root);
-        JsonNode contentType = root.get("datacontenttype");
-        if (contentType != null && !(contentType.isTextual() && contentType.asText().startsWith("application/json"))) {
-            throw new MalformedProposalException("not-cloudevent", "datacontenttype must be application/json");
-        }
         if (root.has("data_base64")) {
             throw new MalformedProposalException("not-cloudevent", "data_base64 is not accepted; send data as a JSON object");
+        }
+        JsonNode contentType = root.get("datacontenttype");
+        if (contentType != null && !contentType.isTextual()) {
+            throw new MalformedProposalException("not-cloudevent", "datacontenttype must be a string");
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isObject()) {
             throw new MalformedProposalException("not-cloudevent", "data must be a JSON object");
         }
-        Set<ValidationMessage> errors = schema.validate(data);
+        String mediaType = contentType == null ? null : contentType.asText();
+        if (mediaType == null || mediaType.startsWith("application/json")) {
+            throw new MalformedProposalException("unsigned", "the proposal is not signed" + SIGNING_HELP);
+        }
+        if (!mediaType.startsWith(Envelope.MEDIA_TYPE)) {
+            throw new MalformedProposalException("not-cloudevent", "datacontenttype must be " + Envelope.MEDIA_TYPE);
+        }
+        Signed signed = verified(data, registry, now);
+        ObjectNode proposal = signed.data();
+        Set<ValidationMessage> errors = schema.validate(proposal);
         if (!errors.isEmpty()) {
             String detail = errors.stream()
                     .sorted(Comparator.comparing(ValidationMessage::getMessage))
@@ -180,7 +217,7 @@ public final class ProposalParser {
                     .collect(Collectors.joining("; "));
             throw new MalformedProposalException("schema", detail);
         }
-        String proposalId = data.get("proposalId").asText();
+        String proposalId = proposal.get("proposalId").asText();
         if (!proposalId.equals(id)) {
             throw new MalformedProposalException("id-mismatch",
                     "CloudEvent id \"" + id + "\" must equal data.proposalId \"" + proposalId + "\"");
@@ -189,7 +226,7 @@ public final class ProposalParser {
             throw new MalformedProposalException("key-mismatch",
                     "record key \"" + key + "\" must equal the proposal id \"" + proposalId + "\"");
         }
-        JsonNode diff = data.path("artifact").get("inlineDiff");
+        JsonNode diff = proposal.path("artifact").get("inlineDiff");
         if (diff != null) {
             int diffBytes = diff.asText().getBytes(StandardCharsets.UTF_8).length;
             if (diffBytes > maxInlineDiffBytes) {
@@ -200,13 +237,91 @@ public final class ProposalParser {
         }
         String digest;
         try {
-            digest = CanonicalJson.sha256Hex(data);
+            digest = CanonicalJson.sha256Hex(proposal);
         } catch (RuntimeException e) {
             throw new MalformedProposalException("not-canonicalizable", e.getMessage());
         }
-        JsonNode submitter = root.get(SUBMITTER_ATTRIBUTE);
-        return new Proposal(proposalId, source, time, (ObjectNode) data, digest,
-                submitter != null && submitter.isTextual() ? submitter.asText() : null);
+        return new Proposal(proposalId, source, time, proposal, digest, signed.submitter(), signed.provenance());
+    }
+
+    private record Signed(ObjectNode data, String submitter, Proposal.Provenance provenance) {
+    }
+
+    /**
+     * The signature first, then the payload it covers: who signed (a registered loop key valid
+     * now, or Governor's API key), that the payload is of the type that signer may sign, that it
+     * names the signer's loop, and that the loop is registered and active.
+     */
+    private Signed verified(JsonNode data, LoopSnapshot registry, OffsetDateTime now) throws MalformedProposalException {
+        Envelope envelope;
+        try {
+            envelope = Envelope.parse(data);
+        } catch (DsseException e) {
+            throw new MalformedProposalException("not-envelope", e.getMessage());
+        }
+        Signer signer;
+        try {
+            signer = registry.verify(envelope, now);
+        } catch (Unverified e) {
+            String claimed = claimedLoop(envelope);
+            if (claimed != null && registry.loop(claimed) == null) {
+                throw new MalformedProposalException("unknown-loop", "loop \"" + claimed + "\" is not registered ("
+                        + e.getMessage() + "); an admin registers a loop and its keys with POST /api/v1/loops");
+            }
+            throw new MalformedProposalException(e.code(), e.getMessage() + (e.code().equals("unsigned") ? SIGNING_HELP : ""));
+        }
+        JsonNode payload = readValue(envelope.payload(), "the envelope's payload is empty");
+        ObjectNode proposal;
+        String submitter;
+        if (signer.kind() == Signer.Kind.LOOP_KEY) {
+            if (!PROPOSAL_PAYLOAD_TYPE.equals(envelope.payloadType())) {
+                throw new MalformedProposalException("bad-signature", "a loop's key signs payloads of type " + PROPOSAL_PAYLOAD_TYPE
+                        + " only, not " + envelope.payloadType());
+            }
+            if (!payload.isObject()) {
+                throw new MalformedProposalException("schema", "the signed payload must be the proposal's data object");
+            }
+            proposal = (ObjectNode) payload;
+            String named = proposal.path("loopId").asText("");
+            if (!named.equals(signer.loopId())) {
+                throw new MalformedProposalException("bad-signature", "signed by key " + signer.keyId() + " of loop " + signer.loopId()
+                        + ", but the proposal is for loop \"" + named + "\"; a loop signs only its own proposals");
+            }
+            submitter = "loop:" + signer.loopId();
+        } else {
+            if (!SUBMISSION_PAYLOAD_TYPE.equals(envelope.payloadType()) || !payload.isObject()
+                    || !payload.path("proposal").isObject() || !payload.path("submitter").path("subject").isTextual()) {
+                throw new MalformedProposalException("bad-signature", "Governor's API key signs submissions of type "
+                        + SUBMISSION_PAYLOAD_TYPE + " with a submitter and a proposal only");
+            }
+            proposal = (ObjectNode) payload.get("proposal");
+            submitter = payload.path("submitter").path("subject").asText();
+        }
+        String loopId = proposal.path("loopId").asText("");
+        Loop loop = registry.loop(loopId);
+        if (loop == null) {
+            throw new MalformedProposalException("unknown-loop", "loop \"" + loopId + "\" is not registered; an admin registers "
+                    + "a loop and its keys with POST /api/v1/loops");
+        }
+        if (!loop.active()) {
+            throw new MalformedProposalException("loop-disabled", "loop " + loopId + " is disabled in the registry");
+        }
+        Envelope.Signature signature = signer.signature();
+        return new Signed(proposal, submitter, new Proposal.Provenance(
+                signer.kind() == Signer.Kind.LOOP_KEY ? "loop-key" : "governor-api", signer.keyId(),
+                Base64.getEncoder().encodeToString(signature.sig()), envelope.payloadType(), CanonicalJson.sha256Hex(envelope.payload()),
+                data.toString()));
+    }
+
+    /** The loop a payload names, read leniently, only to say why its signature was refused; null if none. */
+    private String claimedLoop(Envelope envelope) {
+        try {
+            JsonNode payload = mapper.readTree(envelope.payload());
+            JsonNode loop = payload.has("proposal") ? payload.path("proposal").get("loopId") : payload.get("loopId");
+            return loop != null && loop.isTextual() ? loop.asText() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String strictUtf8(byte[] bytes, String code, String whenInvalid) throws MalformedProposalException {

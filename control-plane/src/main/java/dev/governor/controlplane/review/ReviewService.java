@@ -8,6 +8,8 @@ import dev.governor.controlplane.proposal.ProposalEntity;
 import dev.governor.controlplane.proposal.ProposalRepository;
 import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.controlplane.loop.Loop;
+import dev.governor.controlplane.loop.LoopRegistry;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.gate.DecisionEntity;
@@ -34,9 +36,11 @@ public class ReviewService {
     private final AuditTrail audit;
     private final ObjectMapper mapper;
     private final GovernorConfig config;
+    private final LoopRegistry loops;
 
     public ReviewService(ProposalRepository proposals, DecisionRepository decisions, ApprovalStore approvals,
-                         Event<QuorumReached> quorum, AuditTrail audit, ObjectMapper mapper, GovernorConfig config) {
+                         Event<QuorumReached> quorum, AuditTrail audit, ObjectMapper mapper, GovernorConfig config, LoopRegistry loops) {
+        this.loops = loops;
         this.proposals = proposals;
         this.decisions = decisions;
         this.approvals = approvals;
@@ -87,9 +91,15 @@ public class ReviewService {
         if (p == null) {
             throw ProblemException.notFound("No proposal " + proposalId + " has been received");
         }
-        if (actor.subject().equals(p.submittedBy) || actor.username().equals(p.submittedBy)) {
+        // Stable subjects only: a display name can be changed or shared, a subject cannot.
+        if (actor.subject().equals(p.submittedBy)) {
             throw new ProblemException(403, "Forbidden", "self-approval",
                     "Separation of duties: " + actor.username() + " submitted proposal " + proposalId + " and cannot approve it");
+        }
+        Loop loop = loops.find(p.loopId);
+        if (loop != null && loop.ownedBy(actor.subject())) {
+            throw new ProblemException(403, "Forbidden", "loop-owner",
+                    "Separation of duties: " + actor.username() + " owns loop " + p.loopId + " and cannot approve its proposals");
         }
         if (p.status != ProposalStatus.PENDING_REVIEW) {
             throw new ProblemException(409, "Conflict", "not-pending-review",

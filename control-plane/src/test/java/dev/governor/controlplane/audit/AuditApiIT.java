@@ -12,6 +12,7 @@ import dev.governor.auditor.log.ProofVerifier;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -48,6 +49,7 @@ class AuditApiIT {
     void aProposalWasDecided() {
         dev.governor.controlplane.testing.KillSwitchTesting.ensureRunning();
         rita = Keycloak.token("rita");
+        TestLoops.register("loop-audit");
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             KafkaTestClients.send(producer, "rsi.proposals", proposal,
                     ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(proposal, "loop-audit"))));

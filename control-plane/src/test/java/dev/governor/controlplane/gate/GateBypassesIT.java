@@ -6,6 +6,7 @@ import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,6 +58,7 @@ class GateBypassesIT {
         String id = name + "-" + run;
         data.put("proposalId", id);
         data.put("loopId", "loop-" + name + "-" + run);
+        TestLoops.register("loop-" + name + "-" + run);
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             KafkaTestClients.send(producer, "rsi.proposals", id, ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
         }

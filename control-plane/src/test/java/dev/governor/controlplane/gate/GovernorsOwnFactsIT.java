@@ -61,9 +61,9 @@ class GovernorsOwnFactsIT {
             for (int j = 0; j < i; j++) {
                 ancestors[j] = ids[i - 1 - j];
             }
-            Governance.submit(ids[i], loop, lineage(i == 0 ? null : ids[i - 1], ancestors), null);
+            Governance.submit(ids[i], loop, lineage(i == 0 ? null : ids[i - 1], ancestors));
         }
-        Governance.submit(ids[6], loop, lineage(ids[5]), null);
+        Governance.submit(ids[6], loop, lineage(ids[5]));
 
         Response atLimit = Governance.awaitStatus(ids[5], "PENDING_REVIEW");
         assertThat(atLimit.jsonPath().getInt("decision.result.evidence.generationsSinceLastPromoted")).isEqualTo(5);
@@ -77,7 +77,7 @@ class GovernorsOwnFactsIT {
     @Test
     void aParentGovernorNeverReceivedCountsAsOneUnreviewedGenerationOfUnknownAncestry() {
         String id = "orphan-" + run;
-        Governance.submit(id, "loop-orphan-" + run, lineage("never-received-" + run), null);
+        Governance.submit(id, "loop-orphan-" + run, lineage("never-received-" + run));
 
         Response decided = Governance.awaitStatus(id, "PENDING_REVIEW");
         assertThat(decided.jsonPath().getInt("decision.result.evidence.generationsSinceLastPromoted")).isEqualTo(1);
@@ -93,7 +93,7 @@ class GovernorsOwnFactsIT {
         Governance.submit(denied, loop, d -> {
             ((ObjectNode) d.get("evaluations").get(0)).put("evaluatorDigest", "sha256:" + "0".repeat(64));
             ((ObjectNode) d.get("capabilityEvals").get(0)).put("score", 0.02);
-        }, null);
+        });
         Governance.awaitStatus(denied, "REJECTED_BY_POLICY");
         String next = "after-denied-" + run;
         Governance.submit(next, loop, 0.2);
@@ -111,7 +111,7 @@ class GovernorsOwnFactsIT {
         // Declares, beside the file its diff changes, a file of the evaluation harness.
         Consumer<ObjectNode> tamper = d -> d.putArray("touchedPaths").add("src/agent/tools.py").add("evaluation/harness.py");
         for (int i = 1; i <= 2; i++) {
-            Governance.submit("tamper" + i + "-" + run, loop, tamper, null);
+            Governance.submit("tamper" + i + "-" + run, loop, tamper);
             Response denied = Governance.awaitStatus("tamper" + i + "-" + run, "REJECTED_BY_POLICY");
             assertThat(denied.jsonPath().getBoolean("decision.result.haltLoop")).isFalse();
             assertThat(denied.jsonPath().getBoolean("decision.result.tampering")).isTrue();
@@ -120,7 +120,7 @@ class GovernorsOwnFactsIT {
                 .isEqualTo("RUNNING");
 
         String third = "tamper3-" + run;
-        Governance.submit(third, loop, tamper, null);
+        Governance.submit(third, loop, tamper);
 
         Response decided = Governance.awaitStatus(third, "REJECTED_BY_POLICY");
         assertThat(decided.jsonPath().getBoolean("decision.result.haltLoop")).isTrue();
@@ -140,7 +140,7 @@ class GovernorsOwnFactsIT {
         Governance.submit(id, "loop-root-" + run, d -> {
             d.remove("parentId");
             d.remove("lineage");
-        }, null);
+        });
         Response decided = Governance.awaitStatus(id, "PENDING_REVIEW");
         assertThat(decided.jsonPath().getInt("decision.result.evidence.generationsSinceLastPromoted")).isZero();
         assertThat(decided.jsonPath().getBoolean("decision.result.evidence.unknownAncestry")).isFalse();

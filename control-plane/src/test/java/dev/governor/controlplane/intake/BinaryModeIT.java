@@ -1,11 +1,14 @@
 package dev.governor.controlplane.intake;
 
+import dev.governor.auditor.dsse.Envelope;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.governor.auditor.canonical.CanonicalJson;
 import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,8 +36,10 @@ class BinaryModeIT {
         KillSwitchTesting.ensureRunning();
     }
 
+    /** Binary content mode: the attributes in ce_ headers, the loop's signed envelope of the data as the value. */
     private static ProducerRecord<String, byte[]> binary(String id, ObjectNode data, boolean withSpecVersion) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>("rsi.proposals", id, ProposalMessages.bytes(data));
+        TestLoops.register(data.path("loopId").asText());
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>("rsi.proposals", id, ProposalMessages.bytes(ProposalMessages.envelope(data)));
         if (withSpecVersion) {
             record.headers().add("ce_specversion", bytes("1.0"));
         }
@@ -42,7 +47,7 @@ class BinaryModeIT {
                 .add("ce_source", bytes("urn:loop:" + data.path("loopId").asText()))
                 .add("ce_id", bytes(id))
                 .add("ce_time", bytes("2026-11-25T12:00:00Z"))
-                .add("content-type", bytes("application/json"));
+                .add("content-type", bytes(Envelope.MEDIA_TYPE));
         return record;
     }
 
@@ -85,6 +90,6 @@ class BinaryModeIT {
                 .isEqualTo("not-cloudevent");
         assertThat(new String(letter.headers().lastHeader("governor-error").value(), StandardCharsets.UTF_8)).contains("specversion");
         assertThat(new String(letter.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8)).isEqualTo(id);
-        assertThat(letter.value()).isEqualTo(ProposalMessages.bytes(ProposalMessages.data(id, "loop-binary-" + run)));
+        assertThat(letter.value()).isEqualTo(ProposalMessages.bytes(ProposalMessages.envelope(ProposalMessages.data(id, "loop-binary-" + run))));
     }
 }

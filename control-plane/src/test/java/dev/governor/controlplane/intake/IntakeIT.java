@@ -5,6 +5,7 @@ import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import dev.governor.controlplane.testing.ProposalMessages.Malformed;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,6 +49,9 @@ class IntakeIT {
     @Test
     void everyGoodProposalIsDecidedAndEveryMalformedOneLandsInTheDeadLetterTopicWithItsReason() throws Exception {
         List<Malformed> corpus = ProposalMessages.malformedCorpus("intake-" + run);
+        TestLoops.register("loop-" + run);
+        TestLoops.register("loop-bad");
+        TestLoops.register("loop-bad-other");
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(50);
         List<String> good = new ArrayList<>();
         Map<String, Malformed> badBySource = new HashMap<>();
@@ -246,6 +250,7 @@ class IntakeIT {
     void theProducersTraceContinuesThroughIntakeIntoTheDecisionRecord() throws Exception {
         String id = "trace-" + run;
         String traceId = UUID.randomUUID().toString().replace("-", "");
+        TestLoops.register("loop-trace");
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record = new org.apache.kafka.clients.producer.ProducerRecord<>(
                     "rsi.proposals", id, ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-trace"))));
@@ -261,6 +266,7 @@ class IntakeIT {
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, ObjectNode data) {
+        TestLoops.register(data.path("loopId").asText());
         KafkaTestClients.send(producer, "rsi.proposals", data.get("proposalId").asText(), ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
     }
 

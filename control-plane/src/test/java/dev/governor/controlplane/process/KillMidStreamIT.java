@@ -3,6 +3,7 @@ package dev.governor.controlplane.process;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -53,6 +54,7 @@ class KillMidStreamIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "rsi.proposals.kill-" + run;
         KafkaTestClients.createTopic(topic, 3);
+        TestLoops.registerInDatabase("loop-kill-" + run);
         // Where each proposal landed, as the broker acknowledged it: a lost one can then be named.
         Map<String, String> landed = new TreeMap<>();
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {

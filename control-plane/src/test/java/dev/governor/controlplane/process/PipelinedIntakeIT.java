@@ -5,6 +5,7 @@ import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import io.restassured.RestAssured;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -227,6 +228,7 @@ class PipelinedIntakeIT {
     }
 
     private static ProducerRecord<String, byte[]> record(String topic, ObjectNode data) {
+        TestLoops.registerInDatabase(data.path("loopId").asText());
         return new ProducerRecord<>(topic, data.path("proposalId").asText(), ProposalMessages.bytes(ProposalMessages.cloudEvent(data)));
     }
 

@@ -1,6 +1,7 @@
 package dev.governor.controlplane.review;
 
 import dev.governor.controlplane.testing.Governance;
+import dev.governor.controlplane.testing.TestLoops;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import io.quarkus.test.junit.QuarkusTest;
@@ -103,15 +104,23 @@ class ApprovalIT {
     @Test
     void separationOfDutiesIsEnforcedOnTheServerAndEveryRefusalIsAudited() {
         String id = "sod-" + run;
-        // The proposal claims alice as its submitter: she may not approve her own proposal.
-        Governance.submit(id, "loop-sod-" + run, d -> { }, Governance.subject("alice"));
+        // alice owns the loop: she may never approve its proposals (the registry names her by subject).
+        String loop = "loop-sod-" + run;
+        TestLoops.register(given().auth().oauth2(Keycloak.token("adam")), loop, List.of(Governance.subject("loop-agent")),
+                List.of(Governance.subject("alice")));
+        Governance.submit(id, loop, d -> { });
         Response p = Governance.awaitStatus(id, "PENDING_REVIEW");
         String digest = p.jsonPath().getString("contentDigest");
         String decision = p.jsonPath().getString("decision.decision_id");
 
         Response self = Governance.approve("alice", id);
         self.then().statusCode(403);
-        assertThat(self.jsonPath().getString("code")).isEqualTo("self-approval");
+        assertThat(self.jsonPath().getString("code")).isEqualTo("loop-owner");
+        // The same person under another display name is the same subject, and still an owner.
+        Response renamed = given().auth().oauth2(Keycloak.tokenFrom("display-name-probe", "display-name-probe-demo-secret", "alice"))
+                .contentType("application/json").body(Map.of("digest", digest, "decisionId", decision)).post("/api/v1/proposals/{id}/approvals", id);
+        renamed.then().statusCode(403);
+        assertThat(renamed.jsonPath().getString("code")).isEqualTo("loop-owner");
         Governance.approve("adam", id).then().statusCode(403);
         Governance.approve("rita", id).then().statusCode(403);
         Governance.approve("loop-agent", id).then().statusCode(403);

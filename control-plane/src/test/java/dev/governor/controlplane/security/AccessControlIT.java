@@ -4,6 +4,7 @@ import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +37,7 @@ class AccessControlIT {
         }
         KillSwitchTesting.ensureRunning();
         submitted = true;
+        TestLoops.register("loop-acl");
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             KafkaTestClients.send(producer, "rsi.proposals", pending,
                     ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(pending, "loop-acl"))));

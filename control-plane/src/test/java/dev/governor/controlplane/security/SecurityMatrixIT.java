@@ -86,13 +86,20 @@ class SecurityMatrixIT {
                 new Endpoint("GET", "/api/v1/audit/evidence/" + proposal, null, Set.of(REGULATOR, OFFICER)),
                 new Endpoint("GET", "/api/v1/audit/events", null, Set.of(REGULATOR, OFFICER), EVENT_STREAM),
                 new Endpoint("GET", "/api/v1/killswitch/events", null, ANY, EVENT_STREAM),
-                new Endpoint("GET", "/api/v1/me", null, ANY));
+                new Endpoint("GET", "/api/v1/me", null, ANY),
+                new Endpoint("GET", "/api/v1/loops", null, ANY),
+                new Endpoint("GET", "/api/v1/loops/loop-matrix", null, ANY),
+                new Endpoint("POST", "/api/v1/loops", "{}", Set.of(ADMIN)),
+                new Endpoint("PUT", "/api/v1/loops/loop-matrix", "{\"sourceSystem\":\"skynet\"}", Set.of(ADMIN)),
+                new Endpoint("POST", "/api/v1/loops/loop-matrix/keys", "{}", Set.of(ADMIN)),
+                new Endpoint("POST", "/api/v1/loops/loop-matrix/keys/" + "0".repeat(64) + "/revocation", "{\"reason\":\"\"}",
+                        Set.of(ADMIN)));
     }
 
     @Test
     void everyEndpointRefusesEveryBadCredentialAndAdmitsExactlyItsRoles() throws Exception {
         String proposal = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
-        Governance.submit(proposal, "loop-matrix", d -> { }, null);
+        Governance.submit(proposal, "loop-matrix", d -> { });
         Governance.awaitStatus(proposal, "PENDING_REVIEW");
 
         Map<String, String> bad = new LinkedHashMap<>();
@@ -155,7 +162,11 @@ class SecurityMatrixIT {
         if (e.body() != null) {
             r = r.contentType(e.contentType()).body(e.body().getBytes(StandardCharsets.UTF_8));
         }
-        Response response = "GET".equals(e.method()) ? r.get(e.path()) : r.post(e.path());
+        Response response = switch (e.method()) {
+            case "GET" -> r.get(e.path());
+            case "PUT" -> r.put(e.path());
+            default -> r.post(e.path());
+        };
         return response.statusCode();
     }
 

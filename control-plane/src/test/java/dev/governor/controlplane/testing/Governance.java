@@ -34,14 +34,12 @@ public final class Governance {
     private Governance() {
     }
 
-    /** Sends a proposal to rsi.proposals, as a loop would; {@code submitter} is the governorsubmitter extension, or null. */
-    public static void submit(String id, String loop, Consumer<ObjectNode> tweak, String submitter) {
+    /** Sends a proposal to rsi.proposals signed with its loop's test key, as a loop would; the loop is registered first. */
+    public static void submit(String id, String loop, Consumer<ObjectNode> tweak) {
+        TestLoops.register(loop);
         ObjectNode data = ProposalMessages.data(id, loop);
         tweak.accept(data);
         ObjectNode event = ProposalMessages.cloudEvent(data);
-        if (submitter != null) {
-            event.put("governorsubmitter", submitter);
-        }
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
             KafkaTestClients.send(producer, "rsi.proposals", id, ProposalMessages.bytes(event));
         }
@@ -49,7 +47,7 @@ public final class Governance {
 
     /** A standard-tier proposal (one approval); elevated when {@code score} is 0.55 (two approvals). */
     public static void submit(String id, String loop, double score) {
-        submit(id, loop, d -> ((ObjectNode) d.get("capabilityEvals").get(0)).put("score", score), null);
+        submit(id, loop, d -> ((ObjectNode) d.get("capabilityEvals").get(0)).put("score", score));
     }
 
     public static Response get(String id) {

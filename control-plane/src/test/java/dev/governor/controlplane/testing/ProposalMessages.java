@@ -2,6 +2,8 @@ package dev.governor.controlplane.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.auditor.dsse.Envelope;
+import dev.governor.controlplane.proposal.ProposalParser;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,7 +46,35 @@ public final class ProposalMessages {
         return data;
     }
 
+    /** A structured CloudEvent whose data is the proposal signed with its loop's test key (a DSSE envelope), as a loop sends it. */
     public static ObjectNode cloudEvent(ObjectNode data) {
+        return signedEvent(data.path("loopId").asText(), data.path("proposalId").asText(), TestLoops.payload(data));
+    }
+
+    /** The DSSE envelope of a proposal's data, signed with its loop's test key. */
+    public static ObjectNode envelope(ObjectNode data) {
+        return envelope(data.path("loopId").asText(), TestLoops.payload(data));
+    }
+
+    public static ObjectNode envelope(String loopId, byte[] payload) {
+        return TestLoops.signer(loopId).sign(ProposalParser.PROPOSAL_PAYLOAD_TYPE, payload).toJson(MAPPER);
+    }
+
+    /** A signed event whose payload is given as bytes, for payloads that are not (or not only) valid JSON. */
+    public static ObjectNode signedEvent(String loopId, String proposalId, byte[] payload) {
+        ObjectNode event = MAPPER.createObjectNode();
+        event.put("specversion", "1.0");
+        event.put("type", "dev.governor.proposal.v1");
+        event.put("source", "urn:loop:" + loopId);
+        event.put("id", proposalId);
+        event.put("time", "2026-11-25T12:00:00Z");
+        event.put("datacontenttype", Envelope.MEDIA_TYPE);
+        event.set("data", envelope(loopId, payload));
+        return event;
+    }
+
+    /** The event as loops sent it before proposals were signed: data in the clear, no signature. */
+    public static ObjectNode unsignedCloudEvent(ObjectNode data) {
         ObjectNode event = MAPPER.createObjectNode();
         event.put("specversion", "1.0");
         event.put("type", "dev.governor.proposal.v1");
@@ -94,18 +124,18 @@ public final class ProposalMessages {
         corpus.add(new Malformed("two documents", null, utf8(good + good), "not-json"));
         corpus.add(new Malformed("comment", null, utf8("/* hi */" + good), "not-json"));
         corpus.add(new Malformed("single quotes", null, utf8("{'specversion':'1.0'}"), "not-json"));
-        corpus.add(new Malformed("NaN literal", null, utf8(good.replace("\"score\":0.2", "\"score\":NaN")), "not-json"));
-        corpus.add(new Malformed("number of 100 digits", null, utf8(good.replace("\"score\":0.2", "\"score\":0." + "1".repeat(100))), "not-json"));
+        corpus.add(payload("NaN literal", id.get(), t -> t.replace("\"score\":0.2", "\"score\":NaN"), "not-json"));
+        corpus.add(payload("number of 100 digits", id.get(), t -> t.replace("\"score\":0.2", "\"score\":0." + "1".repeat(100)), "not-json"));
 
         String dupId = id.get();
         corpus.add(new Malformed("duplicate top-level key", null, utf8(cloudEvent(data(dupId, "loop-bad")).toString()
                 .replaceFirst("\\{", "{\"id\":\"other\",")), "not-json"));
-        String dup2 = id.get();
-        corpus.add(new Malformed("duplicate key in data", null, utf8(cloudEvent(data(dup2, "loop-bad")).toString()
-                .replace("\"loopId\":\"loop-bad\"", "\"loopId\":\"loop-bad\",\"loopId\":\"loop-evil\"")), "not-json"));
-        String dup3 = id.get();
-        corpus.add(new Malformed("duplicate key in artifact", null, utf8(cloudEvent(data(dup3, "loop-bad")).toString()
-                .replace("\"sha256\":\"" + "b".repeat(64) + "\"", "\"sha256\":\"" + "b".repeat(64) + "\",\"sha256\":\"" + "c".repeat(64) + "\"")), "not-json"));
+        corpus.add(payload("duplicate key in data", id.get(),
+                t -> t.replace("\"loopId\":\"loop-bad\"", "\"loopId\":\"loop-bad\",\"loopId\":\"loop-evil\""), "not-json"));
+        corpus.add(payload("duplicate key in artifact", id.get(),
+                t -> t.replace("\"sha256\":\"" + "b".repeat(64) + "\"", "\"sha256\":\"" + "b".repeat(64) + "\",\"sha256\":\"" + "c".repeat(64) + "\""),
+                "not-json"));
+        corpus.add(payload("payload not UTF-8", id.get(), t -> t.replace("\"note\":\"test\"", "\"note\":\"\u00ff\""), "invalid-utf8", true));
 
         corpus.add(event("specversion missing", id.get(), e -> e.remove("specversion"), "not-cloudevent"));
         corpus.add(event("specversion 0.3", id.get(), e -> e.put("specversion", "0.3"), "unsupported-specversion"));
@@ -145,24 +175,72 @@ public final class ProposalMessages {
             d.put("proposalId", "has spaces " + n[0]++);
         }));
 
-        String deepId = id.get();
-        ObjectNode deep = cloudEvent(data(deepId, "loop-bad"));
         String nested = "{\"a\":".repeat(1000) + "1" + "}".repeat(1000);
-        corpus.add(new Malformed("nesting 1000 deep", deepId, utf8(deep.toString().replace("{\"note\":\"test\"}", nested)), "not-json"));
+        corpus.add(payload("nesting 1000 deep", id.get(), t -> t.replace("{\"note\":\"test\"}", nested), "not-json"));
+        String nestedEvent = id.get();
+        corpus.add(new Malformed("event nesting 1000 deep", null,
+                utf8(cloudEvent(data(nestedEvent, "loop-bad")).put("x", "").toString().replace("\"x\":\"\"", "\"x\":" + nested)), "not-json"));
+
+        // Who sent it: no message attribute establishes it, only a registered key's signature.
+        String unsignedId = id.get();
+        corpus.add(new Malformed("unsigned proposal", null, bytes(unsignedCloudEvent(data(unsignedId, "loop-bad"))), "unsigned"));
+        String claimedId = id.get();
+        corpus.add(new Malformed("unsigned with governorsubmitter", null,
+                bytes(unsignedCloudEvent(data(claimedId, "loop-bad")).put("governorsubmitter", "bob")), "unsigned"));
+        String noSigId = id.get();
+        ObjectNode noSignatures = cloudEvent(data(noSigId, "loop-bad"));
+        ((ObjectNode) noSignatures.get("data")).putArray("signatures");
+        corpus.add(new Malformed("envelope without signatures", null, bytes(noSignatures), "unsigned"));
+        String strangerId = id.get();
+        ObjectNode stranger = cloudEvent(data(strangerId, "loop-bad"));
+        stranger.set("data", TestLoops.signer("stranger-key").sign(ProposalParser.PROPOSAL_PAYLOAD_TYPE, TestLoops.payload(data(strangerId, "loop-bad"))).toJson(MAPPER));
+        corpus.add(new Malformed("signed by an unregistered key", null, bytes(stranger), "bad-signature"));
+        String otherLoopId = id.get();
+        ObjectNode otherLoop = cloudEvent(data(otherLoopId, "loop-bad"));
+        otherLoop.set("data", envelope("loop-bad-other", TestLoops.payload(data(otherLoopId, "loop-bad"))));
+        corpus.add(new Malformed("signed by another loop's key", null, bytes(otherLoop), "bad-signature"));
+        String editedId = id.get();
+        ObjectNode edited = cloudEvent(data(editedId, "loop-bad"));
+        ObjectNode tampered = data(editedId, "loop-bad");
+        tampered.put("summary", "Something else entirely, after signing.");
+        ((ObjectNode) edited.get("data")).put("payload", java.util.Base64.getEncoder().encodeToString(TestLoops.payload(tampered)));
+        corpus.add(new Malformed("payload changed after signing", null, bytes(edited), "bad-signature"));
+        String typeId = id.get();
+        ObjectNode retyped = cloudEvent(data(typeId, "loop-bad"));
+        retyped.set("data", TestLoops.signer("loop-bad").sign(ProposalParser.SUBMISSION_PAYLOAD_TYPE, TestLoops.payload(data(typeId, "loop-bad"))).toJson(MAPPER));
+        corpus.add(new Malformed("loop key signing a submission", null, bytes(retyped), "bad-signature"));
+        String unknownId = id.get();
+        corpus.add(new Malformed("loop not registered", null, bytes(cloudEvent(data(unknownId, "loop-never-registered"))), "unknown-loop"));
+        String envId = id.get();
+        ObjectNode notEnvelope = cloudEvent(data(envId, "loop-bad"));
+        ((ObjectNode) notEnvelope.get("data")).put("extra", true);
+        corpus.add(new Malformed("envelope with an unknown field", null, bytes(notEnvelope), "not-envelope"));
 
         String hugeId = id.get();
-        ObjectNode huge = cloudEvent(data(hugeId, "loop-bad"));
-        ((ObjectNode) huge.get("data").get("metadata")).put("padding", "x".repeat(1_100_000));
-        corpus.add(new Malformed("over 1 MiB", hugeId, bytes(huge), "too-large"));
+        ObjectNode hugeData = data(hugeId, "loop-bad");
+        ((ObjectNode) hugeData.get("metadata")).put("padding", "x".repeat(1_100_000));
+        corpus.add(new Malformed("over 1 MiB", hugeId, bytes(cloudEvent(hugeData)), "too-large"));
 
         String diffId = id.get();
-        ObjectNode bigDiff = cloudEvent(data(diffId, "loop-bad"));
-        ((ObjectNode) bigDiff.get("data").get("artifact")).put("inlineDiff", "+" + "y".repeat(300_000));
-        corpus.add(new Malformed("inline diff over 256 KiB", diffId, bytes(bigDiff), "diff-too-large"));
+        ObjectNode bigDiff = data(diffId, "loop-bad");
+        ((ObjectNode) bigDiff.get("artifact")).put("inlineDiff", "+" + "y".repeat(300_000));
+        corpus.add(new Malformed("inline diff over 256 KiB", diffId, bytes(cloudEvent(bigDiff)), "diff-too-large"));
 
         String keyId = id.get();
         corpus.add(new Malformed("record key names another proposal", "not-" + keyId, bytes(cloudEvent(data(keyId, "loop-bad"))), "key-mismatch"));
         return corpus;
+    }
+
+    /** A signed proposal whose payload text was changed before signing: the payload gets the record's checks. */
+    private static Malformed payload(String name, String proposalId, java.util.function.UnaryOperator<String> change, String code) {
+        return payload(name, proposalId, change, code, false);
+    }
+
+    private static Malformed payload(String name, String proposalId, java.util.function.UnaryOperator<String> change, String code,
+                                     boolean latin1) {
+        String text = change.apply(data(proposalId, "loop-bad").toString());
+        byte[] payload = latin1 ? text.getBytes(StandardCharsets.ISO_8859_1) : utf8(text);
+        return new Malformed(name, null, bytes(signedEvent("loop-bad", proposalId, payload)), code);
     }
 
     private static Malformed event(String name, String proposalId, java.util.function.Consumer<ObjectNode> change, String code) {

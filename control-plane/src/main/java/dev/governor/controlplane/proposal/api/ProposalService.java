@@ -20,6 +20,11 @@ import dev.governor.controlplane.proposal.ProposalStatus;
 import dev.governor.controlplane.review.ApprovalStore;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.governor.controlplane.security.Actor;
+import dev.governor.auditor.dsse.Envelope;
+import dev.governor.controlplane.loop.ApiSigningKey;
+import dev.governor.controlplane.loop.Loop;
+import dev.governor.controlplane.loop.LoopRegistry;
+import dev.governor.controlplane.loop.LoopSnapshot;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,10 +54,14 @@ public class ProposalService {
     private final ProposalParser parser;
     private final ApprovalStore approvals;
     private final PromotionStore promotions;
+    private final LoopRegistry loops;
+    private final ApiSigningKey apiKey;
 
     public ProposalService(ProposalRepository proposals, DecisionRepository decisions, KafkaClients kafka,
                            GovernorConfig config, ObjectMapper mapper, ProposalParser parser, ApprovalStore approvals,
-                           PromotionStore promotions) {
+                           PromotionStore promotions, LoopRegistry loops, ApiSigningKey apiKey) {
+        this.loops = loops;
+        this.apiKey = apiKey;
         this.proposals = proposals;
         this.decisions = decisions;
         this.kafka = kafka;
@@ -65,17 +74,46 @@ public class ProposalService {
 
     /**
      * Publishes a proposal to {@code rsi.proposals} and waits for the broker's acknowledgement; the
-     * intake decides it from there like any other record. Never writes to the database.
+     * intake decides it from there like any other record. Never writes to the database. The
+     * caller's stable subject must be one of the loop's registered submitters; the proposal goes
+     * out in an envelope signed with Governor's API key that names that subject (ADR 0017), so the
+     * submitter is established by the signature, not by anything in the message.
      *
-     * @param body a structured CloudEvent, or just its {@code data} object
+     * @param body a structured CloudEvent whose data is the proposal object, or just that object
      */
     @WithSpan("ProposalService.submit")
     public SubmissionReceipt submit(byte[] body, Actor actor) {
         ObjectNode event = asCloudEvent(body, actor);
+        JsonNode data = event.get("data");
+        if (data == null || !data.isObject()) {
+            throw ProblemException.badRequest("not-cloudevent", "data must be the proposal object");
+        }
+        LoopSnapshot registry = loops.snapshot();
+        String loopId = data.path("loopId").asText("");
+        Loop loop = registry.loop(loopId);
+        if (loop == null) {
+            throw new ProblemException(403, "Forbidden", "unknown-loop",
+                    "Loop \"" + loopId + "\" is not registered; an admin registers it with POST /api/v1/loops");
+        }
+        if (!loop.active()) {
+            throw new ProblemException(403, "Forbidden", "loop-disabled", "Loop " + loopId + " is disabled in the registry");
+        }
+        if (!loop.allowsSubmitter(actor.subject())) {
+            throw new ProblemException(403, "Forbidden", "not-a-submitter",
+                    actor.username() + " (subject " + actor.subject() + ") may not submit for loop " + loopId
+                            + "; an admin adds the subject to the loop's submitters");
+        }
+        ObjectNode submission = mapper.createObjectNode();
+        submission.putObject("submitter").put("subject", actor.subject()).put("username", actor.username());
+        submission.set("proposal", data);
+        Envelope envelope = apiKey.signer().sign(ProposalParser.SUBMISSION_PAYLOAD_TYPE,
+                submission.toString().getBytes(StandardCharsets.UTF_8));
+        event.put("datacontenttype", Envelope.MEDIA_TYPE);
+        event.set("data", envelope.toJson(mapper));
         byte[] value = event.toString().getBytes(StandardCharsets.UTF_8);
         Proposal proposal;
         try {
-            proposal = parser.parse(null, value);
+            proposal = parser.parse(null, value, registry, OffsetDateTime.now(ZoneOffset.UTC));
         } catch (MalformedProposalException e) {
             throw ProblemException.badRequest(e.code(), e.getMessage());
         }
@@ -104,21 +142,16 @@ public class ProposalService {
         if (root == null || !root.isObject()) {
             throw ProblemException.badRequest("not-json", "The body must be a CloudEvent or a proposal object");
         }
-        ObjectNode event;
         if (root.has("specversion")) {
-            event = (ObjectNode) root;
-        } else {
-            event = mapper.createObjectNode();
-            event.put("specversion", ProposalParser.SPEC_VERSION);
-            event.put("type", ProposalParser.EVENT_TYPE);
-            event.put("source", "urn:governor:api:" + actor.username());
-            event.put("id", root.path("proposalId").asText(""));
-            event.put("time", OffsetDateTime.now(ZoneOffset.UTC).toString());
-            event.put("datacontenttype", "application/json");
-            event.set("data", root);
+            return (ObjectNode) root;
         }
-        // The submitter is who authenticated, whatever the body claims.
-        event.put(ProposalParser.SUBMITTER_ATTRIBUTE, actor.subject());
+        ObjectNode event = mapper.createObjectNode();
+        event.put("specversion", ProposalParser.SPEC_VERSION);
+        event.put("type", ProposalParser.EVENT_TYPE);
+        event.put("source", "urn:governor:api:" + actor.subject());
+        event.put("id", root.path("proposalId").asText(""));
+        event.put("time", OffsetDateTime.now(ZoneOffset.UTC).toString());
+        event.set("data", root);
         return event;
     }
 
