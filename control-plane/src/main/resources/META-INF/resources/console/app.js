@@ -4,6 +4,7 @@ import { h, render, message, problemText, time } from './ui.js';
 import { queueView } from './queue.js';
 import { proposalView } from './proposal.js';
 import { auditView } from './audit.js';
+import { loopsView } from './loops.js';
 
 const main = document.getElementById('main');
 let current = null; // the view on screen: { stop() } to end its streams
@@ -76,6 +77,7 @@ function route() {
   render(main);
   if (section === 'proposals' && parts[1]) current = proposalView(main, decodeURIComponent(parts[1]));
   else if (section === 'audit') current = auditView(main, params);
+  else if (section === 'loops') current = loopsView(main);
   else current = queueView(main, params);
   main.focus({ preventScroll: true });
 }

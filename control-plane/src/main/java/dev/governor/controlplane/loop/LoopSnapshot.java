@@ -16,17 +16,19 @@ public final class LoopSnapshot {
     private final long revision;
     private final Map<String, Loop> loops;
     private final Map<String, LoopKey> keys = new HashMap<>();
-    private final Map<String, Ed25519Verifier> verifiers = new HashMap<>();
-    private final Ed25519Verifier apiKey;
+    private final Map<String, FastEd25519> verifiers = new HashMap<>();
+    private final String apiKeyId;
+    private final FastEd25519 apiKey;
 
     public LoopSnapshot(long revision, Map<String, Loop> loops, Ed25519Verifier apiKey) {
         this.revision = revision;
         this.loops = Map.copyOf(loops);
-        this.apiKey = apiKey;
+        this.apiKeyId = apiKey.keyId();
+        this.apiKey = new FastEd25519(apiKey.publicKey());
         for (Loop loop : loops.values()) {
             for (LoopKey key : loop.keys()) {
                 keys.put(key.keyId(), key);
-                verifiers.put(key.keyId(), key.verifier());
+                verifiers.put(key.keyId(), new FastEd25519(key.verifier().publicKey()));
             }
         }
     }
@@ -46,7 +48,7 @@ public final class LoopSnapshot {
     }
 
     public String apiKeyId() {
-        return apiKey.keyId();
+        return apiKeyId;
     }
 
     /**
@@ -62,12 +64,13 @@ public final class LoopSnapshot {
             throw new Unverified("unsigned", "the envelope carries no signature");
         }
         String problem = null;
+        byte[] pae = envelope.pae();
         for (Envelope.Signature s : envelope.signatures()) {
             String why;
             if (s.keyid().isEmpty()) {
                 why = "a signature names no keyid; Governor finds keys by id (hex SHA-256 of the raw public key)";
-            } else if (s.keyid().equals(apiKey.keyId())) {
-                if (apiKey.verifies(envelope, s)) {
+            } else if (s.keyid().equals(apiKeyId)) {
+                if (apiKey.verifies(pae, s)) {
                     return new Signer(Signer.Kind.GOVERNOR_API, null, s.keyid(), s);
                 }
                 why = "the signature naming Governor's API key does not verify over this payload";
@@ -76,7 +79,7 @@ public final class LoopSnapshot {
                 if (key == null) {
                     why = "key " + s.keyid() + " is not registered for any loop";
                 } else if ((why = key.invalidAt(at)) == null) {
-                    if (verifiers.get(key.keyId()).verifies(envelope, s)) {
+                    if (verifiers.get(key.keyId()).verifies(pae, s)) {
                         return new Signer(Signer.Kind.LOOP_KEY, key.loopId(), key.keyId(), s);
                     }
                     why = "the signature by key " + key.keyId() + " of loop " + key.loopId() + " does not verify over this payload";

@@ -3,6 +3,7 @@ package dev.governor.controlplane.bench;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
+import dev.governor.controlplane.testing.TestLoops;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,10 +34,11 @@ import java.util.UUID;
 public final class IntakeBench {
 
     private static final String DB = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final int LOOPS = 50;
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        int loops = 50;
+        int loops = LOOPS;
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "rsi.proposals.bench-" + run;
         String decisions = "rsi.decisions.bench-" + run;
@@ -126,6 +128,10 @@ public final class IntakeBench {
             // Intake off while starting, so that start-up time is not counted; then on.
             governor.start().awaitReady(Duration.ofMinutes(3));
             governor.stop(Duration.ofSeconds(60));
+        }
+        // The loops are registered (with their test keys) once the schema exists, before intake reads a proposal.
+        for (int i = 0; i < LOOPS; i++) {
+            TestLoops.registerInDatabase(DB + "?currentSchema=" + schema, "loop-bench-" + run + "-" + i);
         }
         Map<String, String> on = new java.util.HashMap<>(env);
         on.put("GOVERNOR_INTAKE_ENABLED", "true");

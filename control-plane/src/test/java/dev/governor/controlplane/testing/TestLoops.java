@@ -72,8 +72,13 @@ public final class TestLoops {
      * {@link #register(String)} and LoopRegistryIT take.
      */
     public static void registerInDatabase(String loopId) {
+        registerInDatabase(Governance.DB_URL, loopId);
+    }
+
+    /** The same, in the database (and schema) of {@code jdbcUrl}. */
+    public static void registerInDatabase(String jdbcUrl, String loopId) {
         Ed25519Signer s = signer(loopId);
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(Governance.DB_URL, "governor_app", "governor_app")) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "governor_app", "governor_app")) {
             c.setAutoCommit(false);
             try (java.sql.PreparedStatement loop = c.prepareStatement("""
                     insert into loop_registration (loop_id, source_system, status, registered_by, registered_at, updated_by, updated_at)
