@@ -60,6 +60,33 @@ class ConsoleIT {
     }
 
     @Test
+    void anAdminRegistersALoopAndRevokesItsKeyOnTheLoopsPageAndARegulatorOnlyReadsIt() {
+        String loop = "loop-page-" + run;
+        dev.governor.auditor.dsse.Ed25519Signer key = dev.governor.auditor.dsse.Ed25519Signer.generate(new java.security.SecureRandom());
+        Browser adam = signIn("adam");
+        adam.get(console + "#/loops");
+        adam.find(By.id("l-loopId")).sendKeys(loop);
+        adam.find(By.id("l-submitters")).sendKeys(dev.governor.controlplane.testing.Governance.subject("loop-agent"));
+        adam.find(By.id("l-owners")).sendKeys(dev.governor.controlplane.testing.Governance.subject("carol"));
+        adam.find(By.id("l-publicKey")).sendKeys(key.publicKeyBase64());
+        adam.click(By.id("loop-register-submit"));
+        WebElement card = adam.await(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("loop-" + loop)));
+        assertThat(card.findElement(By.cssSelector("dd.owners")).getText()).contains(dev.governor.controlplane.testing.Governance.subject("carol"));
+        card.findElement(By.cssSelector("table.keys button.danger")).click();
+        adam.await(Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent()).sendKeys("leaked in a test");
+        adam.driver().switchTo().alert().accept();
+        adam.await(Duration.ofSeconds(10)).until(d -> adam.find(By.id("loop-" + loop)).getText().contains("revoked"));
+        adam.screenshot("loops.png");
+
+        Browser rita = signIn("rita");
+        rita.get(console + "#/loops");
+        WebElement seen = rita.await(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("loop-" + loop)));
+        assertThat(seen.getText()).contains("revoked");
+        assertThat(rita.all(By.id("loop-register"))).isEmpty();
+        assertThat(rita.all(By.cssSelector("table.keys button"))).isEmpty();
+    }
+
+    @Test
     void officersApproveToPromotionPauseReachesTheOtherPageAndRegulatorVerifies() throws Exception {
         String id = "console-" + run;
         String loop = "loop-console-" + run;
