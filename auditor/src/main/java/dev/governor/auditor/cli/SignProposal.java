@@ -64,12 +64,13 @@ public final class SignProposal {
                 return 2;
             }
             ObjectNode event = event((ObjectNode) root);
+            String loopId = event.path("data").path("loopId").asText("?");
             byte[] payload = MAPPER.writeValueAsBytes(event.get("data"));
             Envelope envelope = signer.sign(PROPOSAL_PAYLOAD_TYPE, payload);
             event.put("datacontenttype", Envelope.MEDIA_TYPE);
             event.set("data", envelope.toJson(MAPPER));
             out.println(MAPPER.writeValueAsString(event));
-            err.println("signed proposal " + event.path("id").asText() + " of loop " + event.path("data").path("loopId").asText("?")
+            err.println("signed proposal " + event.path("id").asText() + " of loop " + loopId
                     + " with key " + signer.keyId());
             return 0;
         } catch (IOException | IllegalArgumentException e) {
