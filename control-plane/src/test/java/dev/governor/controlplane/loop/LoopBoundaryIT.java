@@ -251,6 +251,10 @@ class LoopBoundaryIT {
         Envelope.Signature signature = signer.verifier().find(stored);
         assertThat(signature).as("the stored envelope verifies with the loop's registered key").isNotNull();
         assertThat(ProposalMessages.MAPPER.readTree(stored.payload())).isEqualTo(data);
+        JsonNode shown = json(given().auth().oauth2(Keycloak.token("rita")).get("/api/v1/proposals/{id}", id).asString());
+        assertThat(shown.path("signature").path("keyId").asText()).isEqualTo(signer.keyId());
+        assertThat(signer.verifier().find(Envelope.parse(shown.path("signature").path("envelope"))))
+                .as("the envelope the API shows verifies with the loop's key").isNotNull();
 
         JsonNode entries = json(given().auth().oauth2(Keycloak.token("rita")).get("/api/v1/audit/entries?proposalId={id}", id)
                 .then().statusCode(200).extract().asString());

@@ -173,7 +173,7 @@ public class ProposalService {
             if (d != null) {
                 review.put("tier", d.tier).put("requiredApprovals", d.requiredApprovals);
             }
-            return view(p, d == null ? null : DecisionMessage.of(d).result(), read(p.data), review);
+            return view(p, d == null ? null : DecisionMessage.of(d).result(), read(p.data), review, null);
         }).toList();
     }
 
@@ -183,7 +183,7 @@ public class ProposalService {
             throw ProblemException.notFound("No proposal " + proposalId + " has been received (it may still be in rsi.proposals)");
         }
         DecisionEntity d = p.decisionId == null ? null : decisions.findById(p.decisionId);
-        return view(p, d == null ? null : fullDecision(d), read(p.data), review(p, d));
+        return view(p, d == null ? null : fullDecision(d), read(p.data), review(p, d), signature(p));
     }
 
     private static ApprovalStore.Subject subject(ProposalEntity p) {
@@ -222,9 +222,17 @@ public class ProposalService {
         return proposals.findById(proposalId);
     }
 
-    private ProposalView view(ProposalEntity p, JsonNode decision, JsonNode data, JsonNode review) {
+    private ProposalView view(ProposalEntity p, JsonNode decision, JsonNode data, JsonNode review, JsonNode signature) {
         return new ProposalView(p.proposalId, p.loopId, p.sourceSystem, p.kind, p.status, p.contentDigest, p.receivedAt,
-                p.receivedWhilePaused, p.submittedBy, p.traceId, data, decision, review);
+                p.receivedWhilePaused, p.submittedBy, p.traceId, data, decision, review, signature);
+    }
+
+    /** The key that signed the proposal and the envelope as received; null for proposals from before signing. */
+    private JsonNode signature(ProposalEntity p) {
+        if (p.envelope == null) {
+            return null;
+        }
+        return mapper.createObjectNode().put("keyId", p.signingKeyId).set("envelope", read(p.envelope));
     }
 
     private JsonNode fullDecision(DecisionEntity d) {

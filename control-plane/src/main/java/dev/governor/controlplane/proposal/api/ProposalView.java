@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.OffsetDateTime;
 
-/** A proposal as the API shows it: state, digest, the proposal itself, the decision made on it, and its review (approvals, promotion). */
+/**
+ * A proposal as the API shows it: state, digest, the proposal itself, the decision made on it, its
+ * review (approvals, promotion), and (one proposal only) the signed envelope it came in, so that
+ * anyone can check again that its loop's key signed exactly this content.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProposalView(
         String proposalId,
@@ -22,5 +26,6 @@ public record ProposalView(
         String traceId,
         JsonNode data,
         JsonNode decision,
-        JsonNode review) {
+        JsonNode review,
+        JsonNode signature) {
 }
