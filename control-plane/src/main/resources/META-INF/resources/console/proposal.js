@@ -47,6 +47,9 @@ export function proposalView(main, id) {
       h('dl.facts', {},
         fact('Loop', `${p.loopId} (${p.sourceSystem})`), fact('Kind', p.kind), fact('Generation', data.generation ?? '—'),
         fact('Submitted by', p.submittedBy), fact('Received', time(p.receivedAt)),
+        fact('Signed with', p.signature ? h('span#signed-with', {}, p.signature.envelope?.payloadType === 'application/vnd.governor.submission.v1+json'
+          ? 'Governor’s API key, for the authenticated submitter' : 'the loop’s registered key', ' ', h('code', { title: p.signature.keyId }, short(p.signature.keyId)))
+          : 'no signature on record'),
         p.receivedWhilePaused ? fact('Note', 'received while the loop was paused') : null,
         fact('Content digest', h('code#digest', {}, p.contentDigest)),
         fact('Decision', d.decision_id ? h('span', {}, h('code#decision-id', {}, d.decision_id), ' by policy revision ', short(d.bundles?.rsi?.revision)) : 'not decided yet'),
