@@ -270,7 +270,11 @@ _kafka_check_format() {
   [[ -f $dir/data/meta.properties ]] || return 0
   mark=$(cat "$dir/data/governor-format.txt" 2>/dev/null || true)
   if [[ $mark != "$KAFKA_FORMAT_MARK" ]]; then
-    err "$dir/data was formatted ${mark:+with '$mark' }${mark:-without SASL users (by an older scripts/services)}, not with '$KAFKA_FORMAT_MARK'"
+    if [[ -n $mark ]]; then
+      err "$dir/data was formatted with '$mark', not with '$KAFKA_FORMAT_MARK'"
+    else
+      err "$dir/data was formatted without SASL users (by an older scripts/services); this broker needs '$KAFKA_FORMAT_MARK'"
+    fi
     err "remove it to format afresh (its topics and offsets are lost): rm -rf '$dir/data', then run up again"
     return 1
   fi
