@@ -222,6 +222,8 @@ _kafka_write_config() {
   controller_pw=$(_kafka_password kafka-controller) || return 1
   template=$(<"$REPO_ROOT/deploy/kafka/server.properties")
   template=${template//@KAFKA_DATA_DIR@/"$dir/data"}
+  template=${template//@KAFKA_LISTEN_HOST@/127.0.0.1}
+  template=${template//@KAFKA_ADVERTISED_HOST@/127.0.0.1}
   template=${template//@KAFKA_PORT@/"$KAFKA_PORT"}
   template=${template//@KAFKA_CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}
   template=${template//@KAFKA_CLIENT_PROTOCOL@/"$(_kafka_client_protocol)"}
