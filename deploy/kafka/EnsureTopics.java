@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,19 +20,21 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Used by scripts/services (kafka_up, kafka_check) on the broker's own classpath.
  *
  * <pre>
- *   EnsureTopics BOOTSTRAP TOPICS_FILE TIMEOUT_SECONDS MODE
+ *   EnsureTopics CLIENT_CONFIG TOPICS_FILE TIMEOUT_SECONDS MODE
  *     MODE wait    wait until the cluster answers a metadata request
  *     MODE ensure  wait, then create missing topics, raise partition counts, set listed configs
  *     MODE check   verify only: every listed topic exists with its partitions and configs
  * </pre>
  *
- * TOPICS_FILE lines: {@code name partitions key=value,key=value|-}; '#' starts a comment.
+ * CLIENT_CONFIG is a Kafka client properties file: bootstrap.servers and the admin's SASL (and TLS)
+ * settings, as scripts/services writes it. TOPICS_FILE lines: {@code name partitions key=value,key=value|-}; '#' starts a comment.
  * Exit status 0 on success, 1 on a failed check or error, 2 on usage errors.
  */
 public final class EnsureTopics {
@@ -40,16 +43,14 @@ public final class EnsureTopics {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 4) {
-      System.err.println("usage: EnsureTopics BOOTSTRAP TOPICS_FILE TIMEOUT_SECONDS wait|ensure|check");
+      System.err.println("usage: EnsureTopics CLIENT_CONFIG TOPICS_FILE TIMEOUT_SECONDS wait|ensure|check");
       System.exit(2);
     }
-    String bootstrap = args[0];
+    Properties props = clientConfig(Path.of(args[0]));
     List<Spec> specs = parse(Path.of(args[1]));
     long timeoutMs = Long.parseLong(args[2]) * 1000L;
     String mode = args[3];
 
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
     props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
@@ -74,6 +75,15 @@ public final class EnsureTopics {
       System.err.println("kafka: " + e.getCause());
       System.exit(1);
     }
+  }
+
+  /** The client properties file scripts/services writes (bootstrap.servers, security settings). */
+  static Properties clientConfig(Path file) throws IOException {
+    Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file)) {
+      props.load(in);
+    }
+    return props;
   }
 
   private static List<Spec> parse(Path file) throws IOException {
@@ -110,6 +120,13 @@ public final class EnsureTopics {
           System.out.println("cluster " + clusterId + " answers metadata requests (" + nodes + " broker)");
           return;
         }
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof AuthenticationException) {
+          // a wrong password does not get better by waiting
+          System.err.println("kafka: the broker refused the login: " + e.getCause().getMessage());
+          System.exit(1);
+        }
+        last = e;
       } catch (Exception e) {
         last = e;
       }

@@ -164,6 +164,9 @@ public class GovernorMain {
 
         private static EmbeddedStack start(Path dataDir, DataDirLock lock, int pgPort, int kafkaPort) throws Exception {
             LOG.infof("Starting embedded PostgreSQL (port %d) and Kafka (port %d); data in %s", pgPort, kafkaPort, dataDir);
+            LOG.warnf("Kafka has NO authentication in the embedded run: PLAINTEXT on 127.0.0.1:%d, no SASL, no ACLs, so any "
+                    + "local process may write any topic (loopback only, demo). A real deployment runs the broker with "
+                    + "SASL/SCRAM and ACLs (deploy/README.md, docs/adr/0018-kafka-sasl-scram-and-acls.md)", kafkaPort);
             EmbeddedPostgres postgres = new EmbeddedPostgres(dataDir.resolve("postgres"), pgPort);
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1);
             CompletableFuture<Void> pg = CompletableFuture.runAsync(() -> {
@@ -198,6 +201,8 @@ public class GovernorMain {
             System.setProperty("quarkus.datasource.migration.username", EmbeddedPostgres.OWNER_ROLE);
             System.setProperty("quarkus.datasource.migration.password", postgres.ownerPassword());
             System.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
+            // The in-JVM broker is PLAINTEXT, whatever GOVERNOR_KAFKA_* the environment holds.
+            System.setProperty("kafka.security.protocol", "PLAINTEXT");
             System.setProperty("governor.data-dir", dataDir.toString());
             return new EmbeddedStack(dataDir, lock, postgres, kafka);
         }
@@ -212,7 +217,7 @@ public class GovernorMain {
                       Console    %s/console/      (sign in as alice or bob to approve, rita to verify the record)
                       API        %s/api/v1        OpenAPI %s/q/openapi   Swagger UI %s/q/swagger-ui
                       Health     %s/q/health      Metrics %s/q/metrics
-                      Kafka      %s  (topics rsi.proposals, rsi.decisions, ...)
+                      Kafka      %s  (topics rsi.proposals, rsi.decisions, ...; PLAINTEXT, no authentication: loopback demo only)
                       PostgreSQL %s
                       Data       %s  (kept across restarts; delete it to start afresh)
                       Logins (console and HTTP Basic, password = user name, demo only):

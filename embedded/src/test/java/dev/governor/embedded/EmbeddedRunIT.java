@@ -20,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -50,6 +51,8 @@ class EmbeddedRunIT {
         String id = "embedded-" + UUID.randomUUID();
         try (GovernorProcess governor = new GovernorProcess("embedded-it", 28080, props, Map.of())) {
             governor.start().awaitReady(Duration.ofSeconds(180));
+            // Its broker is PLAINTEXT on loopback without SASL or ACLs (ADR 0018), and it says so.
+            assertThat(Files.readString(governor.logFile().toPath())).contains("Kafka has NO authentication in the embedded run");
             JsonNode health = get(governor, "/q/health", null);
             assertThat(health.path("status").asText()).isEqualTo("UP");
             assertThat(health.path("checks").findValuesAsText("name"))

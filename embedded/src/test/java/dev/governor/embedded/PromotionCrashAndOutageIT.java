@@ -60,7 +60,7 @@ class PromotionCrashAndOutageIT {
         Governance.executeAsOwner("grant usage on schema " + schema + " to governor_app");
         EmbeddedKafka kafka = startKafka(kafkaDir, true);
         try {
-            Map<String, String> env = Map.of(
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
                     "GOVERNOR_DB_URL", Governance.DB_URL + "?currentSchema=" + schema,
                     "GOVERNOR_DB_PASSWORD", "governor_app",
                     "GOVERNOR_DB_OWNER_PASSWORD", "governor",
@@ -70,7 +70,9 @@ class PromotionCrashAndOutageIT {
                     "GOVERNOR_DATA_DIR", "target/promotion-data-" + run,
                     "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
                     "GOVERNOR_REVIEW_RELAY_TRANSACTIONAL_ID", "governor-promotions-relay-" + run,
-                    "GOVERNOR_OTEL_DISABLED", "true");
+                    "GOVERNOR_OTEL_DISABLED", "true"));
+            // the broker in this JVM has no authentication
+            env.put("GOVERNOR_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
             Map<String, String> noRelay = new java.util.HashMap<>(env);
             noRelay.put("GOVERNOR_REVIEW_RELAY_ENABLED", "false");
 

@@ -4,32 +4,41 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.stream.StreamSupport;
 
 /**
  * The Kafka clients of the control plane: one idempotent producer shared by every publisher,
  * and consumers created on demand. W3C trace context travels in record headers both ways.
+ *
+ * <p>Every client, here and elsewhere in the control plane, connects with {@link #connection()}:
+ * the standard Kafka client settings given as {@code kafka.*} properties (or {@code KAFKA_*}
+ * environment variables), e.g. {@code kafka.security.protocol}, {@code kafka.sasl.mechanism},
+ * {@code kafka.sasl.jaas.config}, {@code kafka.ssl.truststore.location}; application.properties
+ * fills them from {@code GOVERNOR_KAFKA_*} (ADR 0018).
  */
 @ApplicationScoped
 public class KafkaClients {
@@ -49,17 +58,44 @@ public class KafkaClients {
         }
     };
 
-    private final String bootstrapServers;
+    /**
+     * Set per client by the code that creates it, never shared: Quarkus fills {@code group.id} with
+     * the application's name when none is configured.
+     */
+    private static final Set<String> PER_CLIENT = Set.of(ConsumerConfig.GROUP_ID_CONFIG, ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            ConsumerConfig.CLIENT_ID_CONFIG);
+
+    private final Map<String, Object> connection;
     private final OpenTelemetry openTelemetry;
     private volatile KafkaProducer<String, byte[]> producer;
 
-    public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, OpenTelemetry openTelemetry) {
-        this.bootstrapServers = bootstrapServers;
+    /** {@code kafkaConfig}: every {@code kafka.*} property without its prefix, as the Quarkus Kafka extension collects them. */
+    public KafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, OpenTelemetry openTelemetry) {
+        Map<String, Object> c = new HashMap<>(kafkaConfig);
+        c.keySet().removeAll(PER_CLIENT);
+        if (c.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
+            throw new IllegalStateException("kafka.bootstrap.servers is not set (GOVERNOR_KAFKA_BOOTSTRAP)");
+        }
+        String protocol = String.valueOf(c.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT"));
+        if (protocol.startsWith("SASL_") && String.valueOf(c.get(SaslConfigs.SASL_JAAS_CONFIG)).contains("password=\"\"")) {
+            throw new IllegalStateException("Kafka is configured for " + protocol + " but without a password: set "
+                    + "GOVERNOR_KAFKA_PASSWORD (and GOVERNOR_KAFKA_USER, default governor), or GOVERNOR_KAFKA_SECURITY_PROTOCOL="
+                    + "PLAINTEXT for a broker without authentication");
+        }
+        this.connection = Map.copyOf(c);
         this.openTelemetry = openTelemetry;
     }
 
     public String bootstrapServers() {
-        return bootstrapServers;
+        return String.valueOf(connection.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    /**
+     * Where the broker is and how to log in to it (bootstrap servers, security protocol, SASL and
+     * TLS settings): the base of every Kafka client's configuration, to which each client adds its own.
+     */
+    public Map<String, Object> connection() {
+        return connection;
     }
 
     /** Sends with the current trace context injected as {@code traceparent}. */
@@ -78,8 +114,7 @@ public class KafkaClients {
     }
 
     public KafkaConsumer<String, byte[]> consumer(String groupId, int maxPollRecords, Duration sessionTimeout) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = new HashMap<>(connection);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -96,8 +131,7 @@ public class KafkaClients {
         if (p == null) {
             synchronized (this) {
                 if (producer == null) {
-                    Map<String, Object> config = new HashMap<>();
-                    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                    Map<String, Object> config = new HashMap<>(connection);
                     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                     config.put(ProducerConfig.ACKS_CONFIG, "all");
                     config.put(ProducerConfig.LINGER_MS_CONFIG, 5);

@@ -99,7 +99,7 @@ public class KillSwitchService {
                     + "promotions are refused until an officer pauses and two officers resume", stored.epoch());
         }
         LOG.infof("Kill switch is %s at epoch %d (%s, by %s)", stored.state(), stored.epoch(), stored.reason(), stored.actor());
-        this.publisher = ControlTopicPublisher.create(kafka.bootstrapServers(), config.topics().control(), signer,
+        this.publisher = ControlTopicPublisher.create(kafka.bootstrapServers(), kafka.connection(), config.topics().control(), signer,
                 Clock.systemUTC());
         long interval = config.killswitch().heartbeatInterval().toMillis();
         Gauge.builder("governor.killswitch.state", lastRead, r -> r.get().state().ordinal())

@@ -296,8 +296,7 @@ public class PromotionRelay {
                 }
             }
         }
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> props = new HashMap<>(kafka.connection());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "governor-promotion-reconcile-" + ProcessHandle.current().pid());
@@ -340,8 +339,9 @@ public class PromotionRelay {
 
     /** The topic's Kafka id, which changes when the topic is deleted and created again. */
     private String topicId(String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "governor-promotion-reconcile-admin-" + ProcessHandle.current().pid()))) {
+        Map<String, Object> props = new HashMap<>(kafka.connection());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "governor-promotion-reconcile-admin-" + ProcessHandle.current().pid());
+        try (Admin admin = Admin.create(props)) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic).topicId().toString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -361,8 +361,7 @@ public class PromotionRelay {
     }
 
     private KafkaProducer<String, byte[]> transactionalProducer() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> props = new HashMap<>(kafka.connection());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.review().relayTransactionalId());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

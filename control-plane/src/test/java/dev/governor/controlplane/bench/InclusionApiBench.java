@@ -11,10 +11,11 @@ import dev.governor.auditor.log.ProofVerifier;
 import dev.governor.auditor.log.TreeHead;
 import dev.governor.auditor.store.AuditEvent;
 import dev.governor.auditor.store.AuditLogStore;
+import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
+import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.net.URI;
@@ -43,7 +44,7 @@ import java.util.UUID;
  */
 public final class InclusionApiBench {
 
-    private static final String DB = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final String DB = Governance.DB_URL;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,7 +56,7 @@ public final class InclusionApiBench {
         owner("create schema " + schema, "grant usage on schema " + schema + " to governor_app");
         // Its own kill-switch topic: this Governor's state (another schema, another key) must not reach anyone else's guards.
         String control = "rsi.control.proofbench-" + run;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092"))) {
+        try (Admin admin = KafkaTestClients.admin()) {
             admin.createTopics(List.of(new NewTopic(control, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
                     .all().get();
         }
@@ -235,7 +236,7 @@ public final class InclusionApiBench {
         } catch (Exception e) {
             System.err.println("could not drop schema " + schema + ": " + e);
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092"))) {
+        try (Admin admin = KafkaTestClients.admin()) {
             admin.deleteTopics(List.of(topic)).all().get();
         } catch (Exception e) {
             // already deleted by the first clean-up, or Kafka gone: nothing left to do

@@ -1,18 +1,16 @@
 package dev.governor.controlplane.bench;
 
+import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
 import dev.governor.controlplane.testing.TestLoops;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,7 +31,7 @@ import java.util.UUID;
  */
 public final class IntakeBench {
 
-    private static final String DB = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final String DB = Governance.DB_URL;
     private static final int LOOPS = 50;
 
     public static void main(String[] args) throws Exception {
@@ -45,7 +43,7 @@ public final class IntakeBench {
         String control = "rsi.control.intakebench-" + run;
         String schema = "intakebench_" + run;
         System.out.printf("Intake benchmark %s: %d proposals from %d loops on %s, database schema %s%n", run, n, loops, topic, schema);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+        try (Admin admin = KafkaTestClients.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(decisions, 3, (short) 1),
                     new NewTopic(control, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
         }
@@ -58,7 +56,7 @@ public final class IntakeBench {
             System.out.printf("RESULT Governor intake (decided, stored, audited, offsets committed): %.0f proposals/s%n", governor);
             System.out.printf("RESULT ratio Governor / bare consumer: %.3f%n", governor / bare);
         } finally {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            try (Admin admin = KafkaTestClients.admin()) {
                 admin.deleteTopics(List.of(topic, decisions, control)).all().get();
             }
             owner("drop schema if exists " + schema + " cascade");
@@ -90,12 +88,11 @@ public final class IntakeBench {
     }
 
     private static double bareConsumer(String topic, int n) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP,
+        try (KafkaConsumer<String, byte[]> consumer = KafkaTestClients.consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, "bench-bare-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500))) {
             consumer.subscribe(List.of(topic));
             int read = 0;
             long start = 0;
@@ -139,7 +136,7 @@ public final class IntakeBench {
         String extra = System.getenv().getOrDefault("BENCH_GOVERNOR_JVM_ARGS", "").strip();
         List<String> jvm = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
         try (GovernorProcess governor = new GovernorProcess("bench-intake-" + run, 18095, jvm, on);
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+             Admin admin = KafkaTestClients.admin()) {
             governor.start();
             long start = 0;
             long halfAt = 0;

@@ -18,7 +18,6 @@ import dev.governor.killswitch.state.PauseStateMachine;
 import dev.governor.killswitch.state.Roles;
 import dev.governor.killswitch.state.StateVerifier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.net.URI;
@@ -96,7 +95,7 @@ public final class PauseFromApiBench {
     /** The same guards on a topic of their own, paused by a bare publisher: what Kafka and the guards cost alone. */
     private static double[] bare(int guards, int rounds, int warmup) throws Exception {
         String topic = "rsi.control.bench-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+        try (Admin admin = KafkaTestClients.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
         }
         KeyPair pair = Ed25519Keys.generate();
@@ -104,7 +103,7 @@ public final class PauseFromApiBench {
         PauseStateMachine machine = new PauseStateMachine(Duration.ofMinutes(15), signer);
         StateVerifier shared = new CachingStateVerifier(new Ed25519StateVerifier(pair.getPublic()), 1024);
         double[] out = new double[rounds];
-        try (ControlTopicPublisher publisher = ControlTopicPublisher.create(KafkaTestClients.BOOTSTRAP, topic, signer, Clock.systemUTC())) {
+        try (ControlTopicPublisher publisher = ControlTopicPublisher.create(KafkaTestClients.BOOTSTRAP, KafkaTestClients.ADMIN.clientProperties(), topic, signer, Clock.systemUTC())) {
             PauseState[] state = {machine.initialState(Instant.now())};
             publisher.publish(state[0]);
             List<KillSwitchGuard> list = follow(guards, topic, shared);
@@ -144,7 +143,7 @@ public final class PauseFromApiBench {
                 list.forEach(KillSwitchGuard::close);
             }
         } finally {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+            try (Admin admin = KafkaTestClients.admin()) {
                 admin.deleteTopics(List.of(topic)).all().get();
             }
         }
@@ -154,7 +153,7 @@ public final class PauseFromApiBench {
     private static List<KillSwitchGuard> follow(int n, String topic, StateVerifier verifier) {
         List<KillSwitchGuard> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            list.add(KillSwitchGuard.follow(KafkaTestClients.BOOTSTRAP, topic, verifier, KillSwitchGuard.DEFAULT_LEASE, Clock.systemUTC()));
+            list.add(KillSwitchGuard.follow(KafkaTestClients.BOOTSTRAP, KafkaTestClients.ADMIN.clientProperties(), topic, verifier, KillSwitchGuard.DEFAULT_LEASE, Clock.systemUTC()));
         }
         return list;
     }

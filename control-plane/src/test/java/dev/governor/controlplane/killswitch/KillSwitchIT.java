@@ -115,7 +115,7 @@ class KillSwitchIT {
     void aGuardFollowingRsiControlWithThePublishedKeySeesThePauseAndTheResume() {
         String key = given().auth().oauth2(Keycloak.token("loop-agent")).get("/api/v1/killswitch/verifier-key").asString().strip();
         Ed25519StateVerifier verifier = new Ed25519StateVerifier(Ed25519Keys.publicKey(Base64.getDecoder().decode(key)));
-        try (KillSwitchGuard guard = KillSwitchGuard.follow(KafkaTestClients.BOOTSTRAP, verifier)) {
+        try (KillSwitchGuard guard = KillSwitchGuard.follow(KafkaTestClients.BOOTSTRAP, KafkaTestClients.LOOP.clientProperties(), verifier)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> guard.status().verdict() == GuardStatus.Verdict.RUNNING);
             Governance.pause("carol", "guard test " + run).then().statusCode(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> guard.status().verdict() == GuardStatus.Verdict.HALTED);

@@ -59,8 +59,9 @@ class LoopBoundaryIT {
                 .post("/api/v1/loops");
     }
 
+    /** Writes a record as the loop's Kafka principal (which may write rsi.proposals and nothing Governor writes). */
     private static void send(String id, byte[] value) {
-        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(KafkaTestClients.LOOP)) {
             KafkaTestClients.send(producer, "rsi.proposals", id, value);
         }
     }

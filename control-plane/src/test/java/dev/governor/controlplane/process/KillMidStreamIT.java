@@ -1,11 +1,11 @@
 package dev.governor.controlplane.process;
 
+import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.ProposalMessages;
 import dev.governor.controlplane.testing.TestLoops;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 class KillMidStreamIT {
 
     private static final int PROPOSALS = 2000;
-    private static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final String DB_URL = Governance.DB_URL;
 
     private String topic;
     private String group;
@@ -129,7 +129,7 @@ class KillMidStreamIT {
 
     private Map<Integer, String> offsets() {
         Map<Integer, String> out = new TreeMap<>();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+        try (Admin admin = KafkaTestClients.admin()) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.governor.controlplane.process;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.KillSwitchTesting;
@@ -8,7 +9,6 @@ import dev.governor.controlplane.testing.ProposalMessages;
 import dev.governor.controlplane.testing.TestLoops;
 import io.restassured.RestAssured;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,7 +54,7 @@ import static org.awaitility.Awaitility.await;
  */
 class PipelinedIntakeIT {
 
-    private static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final String DB_URL = Governance.DB_URL;
     private static final int PORT = 18093;
 
     @Test
@@ -238,9 +238,8 @@ class PipelinedIntakeIT {
      * waiting to be stored.
      */
     private static void sendTogether(String topic, List<ProducerRecord<String, byte[]>> records) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 60_000), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaTestClients.ADMIN.with(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 60_000)), new StringSerializer(), new ByteArraySerializer())) {
             producer.partitionsFor(topic);
             List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
             for (ProducerRecord<String, byte[]> r : records) {
@@ -254,7 +253,7 @@ class PipelinedIntakeIT {
     }
 
     private static long committed(String group, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP))) {
+        try (Admin admin = KafkaTestClients.admin()) {
             var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             var committed = offsets.get(new org.apache.kafka.common.TopicPartition(topic, 0));
             return committed == null ? -1 : committed.offset();

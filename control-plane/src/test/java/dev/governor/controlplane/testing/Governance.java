@@ -8,8 +8,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -29,9 +27,15 @@ import static org.awaitility.Awaitility.await;
 /** The governance steps tests take through the real API, broker and database. */
 public final class Governance {
 
-    public static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    /** The database the tests' Governor uses: GOVERNOR_DB_URL, as for the application, else scripts/services'. */
+    public static final String DB_URL = dbUrl();
 
     private Governance() {
+    }
+
+    private static String dbUrl() {
+        String url = System.getenv("GOVERNOR_DB_URL");
+        return url == null || url.isBlank() ? "jdbc:postgresql://127.0.0.1:5432/governor" : url;
     }
 
     /** Sends a proposal to rsi.proposals signed with its loop's test key, as a loop would; the loop is registered first. */
@@ -40,7 +44,7 @@ public final class Governance {
         ObjectNode data = ProposalMessages.data(id, loop);
         tweak.accept(data);
         ObjectNode event = ProposalMessages.cloudEvent(data);
-        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer()) {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(KafkaTestClients.LOOP)) {
             KafkaTestClients.send(producer, "rsi.proposals", id, ProposalMessages.bytes(event));
         }
     }
@@ -96,10 +100,9 @@ public final class Governance {
     /** Every committed record of the topic with this key, read to the topic's end (read_committed). */
     public static List<ConsumerRecord<String, byte[]>> committedWithKey(String topic, String key) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestClients.BOOTSTRAP,
+        try (KafkaConsumer<String, byte[]> consumer = KafkaTestClients.consumer(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);

@@ -25,7 +25,8 @@ public final class GovernorProcess implements AutoCloseable {
     private Process process;
 
     /**
-     * The environment a packaged Governor needs against scripts/services (demo-only credentials, a
+     * The environment a packaged Governor needs against scripts/services (demo-only credentials for
+     * PostgreSQL, OIDC and Kafka, a
      * fresh audit key, the kill-switch key generated in {@code dataDir}, no trace export), plus
      * {@code extra}, which wins.
      */
@@ -39,6 +40,8 @@ public final class GovernorProcess implements AutoCloseable {
                 "GOVERNOR_DATA_DIR", dataDir,
                 "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
                 "GOVERNOR_OTEL_DISABLED", "true"));
+        env.put("GOVERNOR_DB_URL", Governance.DB_URL);
+        env.putAll(KafkaTestClients.governorEnv());
         env.putAll(extra);
         return env;
     }

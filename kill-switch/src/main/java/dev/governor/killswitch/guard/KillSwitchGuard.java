@@ -12,6 +12,7 @@ import dev.governor.killswitch.state.StateVerifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -48,15 +49,30 @@ public final class KillSwitchGuard implements ControlListener, AutoCloseable {
 
     /** A guard following {@code rsi.control} on {@code bootstrapServers} with the default lease and the system clock. */
     public static KillSwitchGuard follow(String bootstrapServers, StateVerifier verifier) {
-        return follow(bootstrapServers, ControlTopicPublisher.DEFAULT_TOPIC, verifier, DEFAULT_LEASE, Clock.systemUTC());
+        return follow(bootstrapServers, Map.of(), verifier);
+    }
+
+    /**
+     * As {@link #follow(String, StateVerifier)}, logging in with the loop's own Kafka client settings
+     * ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*}).
+     */
+    public static KillSwitchGuard follow(String bootstrapServers, Map<String, ?> clientProperties, StateVerifier verifier) {
+        return follow(bootstrapServers, clientProperties, ControlTopicPublisher.DEFAULT_TOPIC, verifier, DEFAULT_LEASE,
+                Clock.systemUTC());
     }
 
     /** A guard with its own follower of {@code topic}; closing the guard closes the follower. */
     public static KillSwitchGuard follow(String bootstrapServers, String topic, StateVerifier verifier, Duration lease, Clock clock) {
+        return follow(bootstrapServers, Map.of(), topic, verifier, lease, clock);
+    }
+
+    /** As {@link #follow(String, String, StateVerifier, Duration, Clock)}, logging in with {@code clientProperties}. */
+    public static KillSwitchGuard follow(String bootstrapServers, Map<String, ?> clientProperties, String topic,
+                                         StateVerifier verifier, Duration lease, Clock clock) {
         KillSwitchGuard guard = new KillSwitchGuard(lease, clock);
         // Heartbeats repeat the same signed state: remember its verified signature instead of checking it every time.
         StateVerifier remembering = verifier instanceof CachingStateVerifier ? verifier : new CachingStateVerifier(verifier, 16);
-        ControlTopicFollower follower = ControlTopicFollower.create(bootstrapServers, topic, remembering, clock);
+        ControlTopicFollower follower = ControlTopicFollower.create(bootstrapServers, clientProperties, topic, remembering, clock);
         follower.addListener(guard);
         guard.follower = follower;
         follower.start();

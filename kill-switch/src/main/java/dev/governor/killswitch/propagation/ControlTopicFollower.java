@@ -60,14 +60,35 @@ public final class ControlTopicFollower implements AutoCloseable {
     }
 
     public static ControlTopicFollower create(String bootstrapServers, String topic, StateVerifier verifier, Clock clock) {
-        KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(consumerConfig(bootstrapServers), new StringDeserializer(), new ByteArrayDeserializer());
+        return create(bootstrapServers, Map.of(), topic, verifier, clock);
+    }
+
+    /**
+     * As {@link #create(String, String, StateVerifier, Clock)}, logging in with {@code clientProperties}:
+     * standard Kafka client settings such as {@code security.protocol}, {@code sasl.mechanism},
+     * {@code sasl.jaas.config} and {@code ssl.*} (a loop passes its own principal's).
+     */
+    public static ControlTopicFollower create(String bootstrapServers, Map<String, ?> clientProperties, String topic,
+                                              StateVerifier verifier, Clock clock) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, clientProperties),
+                new StringDeserializer(), new ByteArrayDeserializer());
         return new ControlTopicFollower(consumer, topic, verifier, clock);
     }
 
     /** No group, no commits, from the earliest offset, committed records only, quick reconnects. */
     public static Map<String, Object> consumerConfig(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
+        return consumerConfig(bootstrapServers, Map.of());
+    }
+
+    /**
+     * {@code clientProperties} (how to reach and log in to the broker; a {@code client.id} of the
+     * caller's is kept) with the follower's own settings on top. A {@code group.id} is dropped: the
+     * follower reads the whole topic by itself and needs no group (nor an ACL for one).
+     */
+    public static Map<String, Object> consumerConfig(String bootstrapServers, Map<String, ?> clientProperties) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "governor-kill-switch-follower");
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -76,7 +97,6 @@ public final class ControlTopicFollower implements AutoCloseable {
         config.put(ConsumerConfig.RECONNECT_BACKOFF_MS_CONFIG, 100);
         config.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) METADATA_TIMEOUT.toMillis());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "governor-kill-switch-follower");
         return config;
     }
 

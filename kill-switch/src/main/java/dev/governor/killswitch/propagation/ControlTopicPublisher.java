@@ -63,14 +63,33 @@ public final class ControlTopicPublisher implements AutoCloseable {
 
     /** A publisher with its own idempotent producer to {@code bootstrapServers}; closing it closes the producer. */
     public static ControlTopicPublisher create(String bootstrapServers, String topic, StateSigner signer, Clock clock) {
-        KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(), new ByteArraySerializer());
+        return create(bootstrapServers, Map.of(), topic, signer, clock);
+    }
+
+    /**
+     * As {@link #create(String, String, StateSigner, Clock)}, logging in with {@code clientProperties}:
+     * standard Kafka client settings such as {@code security.protocol}, {@code sasl.mechanism},
+     * {@code sasl.jaas.config} and {@code ssl.*}.
+     */
+    public static ControlTopicPublisher create(String bootstrapServers, Map<String, ?> clientProperties, String topic,
+                                               StateSigner signer, Clock clock) {
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrapServers, clientProperties),
+                new StringSerializer(), new ByteArraySerializer());
         return new ControlTopicPublisher(producer, true, topic, signer, clock, Duration.ofSeconds(10));
     }
 
     /** The producer settings the control topic needs: idempotent, acknowledged by all in-sync replicas, sent at once. */
     public static Map<String, Object> producerConfig(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
+        return producerConfig(bootstrapServers, Map.of());
+    }
+
+    /**
+     * {@code clientProperties} (how to reach and log in to the broker; a {@code client.id} of the
+     * caller's is kept) with the settings the control topic needs on top: those cannot be overridden.
+     */
+    public static Map<String, Object> producerConfig(String bootstrapServers, Map<String, ?> clientProperties) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "governor-kill-switch-publisher");
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -79,7 +98,6 @@ public final class ControlTopicPublisher implements AutoCloseable {
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "governor-kill-switch-publisher");
         return config;
     }
 

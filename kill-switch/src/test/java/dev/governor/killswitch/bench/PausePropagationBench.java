@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *     -Dexec.mainClass=dev.governor.killswitch.bench.PausePropagationBench \
  *     -Dexec.args="--bootstrap 127.0.0.1:9092 --guards 100 --rounds 20 --warmup 3 --verifier shared"
  * </pre>
+ * The publisher and the guards log in as Governor's principal (SASL/SCRAM, ControlTopics.GOVERNOR;
+ * -Dit.kafka.security-protocol=PLAINTEXT for a broker without authentication).
  */
 public final class PausePropagationBench {
 
@@ -116,7 +118,7 @@ public final class PausePropagationBench {
         PauseStateMachine machine = new PauseStateMachine(Duration.ofMinutes(15), signer);
         Clock clock = Clock.systemUTC();
         try (ControlTopics topic = ControlTopics.create(bootstrap, "rsi.control.bench");
-             ControlTopicPublisher publisher = ControlTopicPublisher.create(bootstrap, topic.name(), signer, clock);
+             ControlTopicPublisher publisher = ControlTopicPublisher.create(bootstrap, ControlTopics.GOVERNOR, topic.name(), signer, clock);
              Followers followers = new Followers()) {
             AtomicReference<PauseState> current = new AtomicReference<>(machine.initialState(clock.instant()));
             publisher.publish(current.get());
@@ -125,7 +127,7 @@ public final class PausePropagationBench {
             for (int i = 0; i < guardCount; i++) {
                 KillSwitchGuard guard = new KillSwitchGuard(LEASE, clock);
                 StateVerifier verifier = sharedVerifier ? shared : new Ed25519StateVerifier(keys.getPublic());
-                ControlTopicFollower follower = ControlTopicFollower.create(bootstrap, topic.name(), verifier, clock);
+                ControlTopicFollower follower = ControlTopicFollower.create(bootstrap, ControlTopics.GOVERNOR, topic.name(), verifier, clock);
                 follower.addListener(guard).addListener(new Probe(i, guard, round));
                 followers.list.add(follower);
                 guards.add(guard);

@@ -43,7 +43,7 @@ class BrokerOutageIT {
         AtomicReference<PauseState> current = new AtomicReference<>(machine.initialState(clock.instant()));
 
         try (InJvmKafka kafka = new InJvmKafka(logDir).start();
-             ControlTopics topic = ControlTopics.create(kafka.bootstrapServers(), "rsi.control.outage");
+             ControlTopics topic = ControlTopics.createUnauthenticated(kafka.bootstrapServers(), "rsi.control.outage");
              ControlTopicPublisher publisher = ControlTopicPublisher.create(kafka.bootstrapServers(), topic.name(), signer, clock);
              ControlTopicHeartbeat heartbeat = new ControlTopicHeartbeat(publisher, current::get, Duration.ofMillis(500)).start();
              KillSwitchGuard guard = KillSwitchGuard.follow(kafka.bootstrapServers(), topic.name(),

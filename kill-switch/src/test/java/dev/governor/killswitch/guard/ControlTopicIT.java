@@ -66,7 +66,7 @@ class ControlTopicIT {
     @BeforeEach
     void createTopic() throws Exception {
         topic = ControlTopics.create(ControlTopics.BOOTSTRAP, "rsi.control.it");
-        publisher = ControlTopicPublisher.create(ControlTopics.BOOTSTRAP, topic.name(), signer, clock);
+        publisher = ControlTopicPublisher.create(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR, topic.name(), signer, clock);
     }
 
     @AfterEach
@@ -88,7 +88,7 @@ class ControlTopicIT {
     }
 
     private KillSwitchGuard guard(Duration lease) {
-        return closeLater(KillSwitchGuard.follow(ControlTopics.BOOTSTRAP, topic.name(), verifier, lease, clock));
+        return closeLater(KillSwitchGuard.follow(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR, topic.name(), verifier, lease, clock));
     }
 
     @Test
@@ -120,7 +120,7 @@ class ControlTopicIT {
         StateSigner forger = new Ed25519StateSigner(Ed25519Keys.generate().getPrivate());
         PauseState forgedResume = new PauseState(KillSwitchState.RUNNING, 2, "forged", "mallory", null, clock.instant(), null, null).signedWith(forger);
         PauseState unsignedResume = new PauseState(KillSwitchState.RUNNING, 3, "unsigned", "mallory", null, clock.instant(), null, null);
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(ControlTopicPublisher.producerConfig(ControlTopics.BOOTSTRAP),
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(ControlTopicPublisher.producerConfig(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR),
                 new StringSerializer(), new ByteArraySerializer())) {
             // An old RUNNING state, validly signed and re-issued with a fresh time: stale by its epoch.
             raw.send(record(ControlMessage.issue(running, clock.instant(), signer))).get();
@@ -135,7 +135,7 @@ class ControlTopicIT {
         List<ControlListener.IgnoredRecord> ignored = new CopyOnWriteArrayList<>();
         AtomicReference<ControlMessage> lastVerified = new AtomicReference<>();
         KillSwitchGuard guard = new KillSwitchGuard(Duration.ofSeconds(30), clock);
-        ControlTopicFollower follower = closeLater(ControlTopicFollower.create(ControlTopics.BOOTSTRAP, topic.name(), verifier, clock));
+        ControlTopicFollower follower = closeLater(ControlTopicFollower.create(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR, topic.name(), verifier, clock));
         follower.addListener(guard).addListener(new ControlListener() {
             @Override
             public void onVerified(ControlMessage message, Instant receivedAt) {
@@ -191,7 +191,7 @@ class ControlTopicIT {
         }
         AtomicReference<PauseState> current = new AtomicReference<>(machine.initialState(clock.instant()));
         KillSwitchGuard reachable = guard(SHORT_LEASE);
-        KillSwitchGuard unreachable = closeLater(KillSwitchGuard.follow("127.0.0.1:" + closedPort, topic.name(), verifier, SHORT_LEASE, clock));
+        KillSwitchGuard unreachable = closeLater(KillSwitchGuard.follow("127.0.0.1:" + closedPort, ControlTopics.GOVERNOR, topic.name(), verifier, SHORT_LEASE, clock));
         try (ControlTopicHeartbeat heartbeat = new ControlTopicHeartbeat(publisher, current::get, Duration.ofMillis(300)).start()) {
             reachable.awaitRunning(Duration.ofSeconds(20));
 
@@ -207,12 +207,12 @@ class ControlTopicIT {
     @Test
     void aGuardStartingAfterGovernorStoppedDoesNotRunOnTheLastRetainedRunningState() throws Exception {
         Clock anHourAgo = Clock.offset(clock, Duration.ofHours(-1));
-        try (ControlTopicPublisher past = ControlTopicPublisher.create(ControlTopics.BOOTSTRAP, topic.name(), signer, anHourAgo)) {
+        try (ControlTopicPublisher past = ControlTopicPublisher.create(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR, topic.name(), signer, anHourAgo)) {
             past.publish(machine.initialState(anHourAgo.instant()));
         }
         List<ControlMessage> verified = new CopyOnWriteArrayList<>();
         KillSwitchGuard guard = new KillSwitchGuard(Duration.ofSeconds(30), clock);
-        closeLater(ControlTopicFollower.create(ControlTopics.BOOTSTRAP, topic.name(), verifier, clock))
+        closeLater(ControlTopicFollower.create(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR, topic.name(), verifier, clock))
                 .addListener(guard).addListener((message, at) -> verified.add(message)).start();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !verified.isEmpty());
@@ -225,7 +225,7 @@ class ControlTopicIT {
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         ControlTopicPublisher.Published published = publisher.publish(machine.initialState(clock.instant()), Map.of("traceparent", traceparent));
 
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ControlTopicFollower.consumerConfig(ControlTopics.BOOTSTRAP),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ControlTopicFollower.consumerConfig(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(topic.name(), published.partition());
             consumer.assign(List.of(partition));
@@ -253,7 +253,7 @@ class ControlTopicIT {
                 .isInstanceOf(StaleStateException.class)
                 .hasMessageStartingWith("refusing to publish epoch 0 on " + topic.name() + " after epoch 1");
 
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ControlTopicFollower.consumerConfig(ControlTopics.BOOTSTRAP),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(ControlTopicFollower.consumerConfig(ControlTopics.BOOTSTRAP, ControlTopics.GOVERNOR),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(topic.name(), last.partition());
             assertThat(consumer.endOffsets(List.of(partition)).get(partition)).isEqualTo(last.offset() + 1);
