@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 /** The governance steps tests take through the real API, broker and database. */
 public final class Governance {
 
-    public static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    /** The database the application under test uses (GOVERNOR_DB_URL, as application.properties reads it). */
+    public static final String DB_URL = System.getenv().getOrDefault("GOVERNOR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/governor");
 
     private Governance() {
     }

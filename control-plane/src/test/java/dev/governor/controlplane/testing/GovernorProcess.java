@@ -38,6 +38,7 @@ public final class GovernorProcess implements AutoCloseable {
                         new java.security.SecureRandom()).signerKey(),
                 "GOVERNOR_DATA_DIR", dataDir,
                 "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
+                "GOVERNOR_PROMOTION_GENERATE_KEY", "true",
                 "GOVERNOR_OTEL_DISABLED", "true"));
         env.putAll(extra);
         return env;
