@@ -3,22 +3,11 @@ package dev.governor.controlplane.promotion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.governor.auditor.promotion.PromotionAttestation;
 import dev.governor.auditor.promotion.PromotionRefused;
 import dev.governor.auditor.promotion.PromotionVerifier;
-import dev.governor.auditor.store.AuditEntry;
-import dev.governor.auditor.store.AuditLogStore;
-import dev.governor.auditor.store.AuditQuery;
-import dev.governor.auditor.store.StoredCheckpoint;
-import dev.governor.controlplane.audit.AuditEventType;
-import dev.governor.controlplane.audit.AuditKeys;
-import dev.governor.controlplane.audit.AuditService;
-import dev.governor.controlplane.audit.AuditTrail;
-import dev.governor.controlplane.audit.CheckpointService;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.kafka.KafkaClients;
 import dev.governor.controlplane.killswitch.KillSwitchService;
-import dev.governor.controlplane.security.Actor;
 import dev.governor.killswitch.state.PauseState;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.agroal.api.AgroalDataSource;
@@ -51,14 +40,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,6 +69,9 @@ import java.util.concurrent.TimeUnit;
  * after a pause commits. A promotion held across a pause goes out after the resume with a
  * {@code promotion.released} audit entry at the new epoch. Reconciliation marks an outbox row
  * only for a record signed with Governor's promotion key that describes that very promotion.
+ *
+ * <p>It is longer than 400 lines because publishing, fencing and reconciling share one producer,
+ * one advisory lock and one view of the marks; the attestation itself is made by {@link PromotionReleases}.
  */
 @ApplicationScoped
 public class PromotionRelay {
@@ -96,11 +86,7 @@ public class PromotionRelay {
     private final MeterRegistry registry;
     private final KillSwitchService killSwitch;
     private final PromotionKeys promotionKeys;
-    private final PromotionAttestations attestations;
-    private final CheckpointService checkpoints;
-    private final AuditService auditService;
-    private final AuditLogStore auditStore;
-    private final AuditTrail audit;
+    private final PromotionReleases releases;
     /** Records already reported as not Governor's (partition@offset), so each is alerted once per process. */
     private final Set<String> reportedForeign = ConcurrentHashMap.newKeySet();
     /** The kill-switch epoch at which the relay last said it holds, so that it says so once per halt. */
@@ -113,15 +99,10 @@ public class PromotionRelay {
     private Connection lockHolder;
 
     public PromotionRelay(GovernorConfig config, KafkaClients kafka, AgroalDataSource dataSource, ObjectMapper mapper,
-                          AuditKeys auditKeys, MeterRegistry registry, KillSwitchService killSwitch, PromotionKeys promotionKeys,
-                          CheckpointService checkpoints, AuditService auditService, AuditLogStore auditStore, AuditTrail audit) {
+                          MeterRegistry registry, KillSwitchService killSwitch, PromotionKeys promotionKeys, PromotionReleases releases) {
         this.killSwitch = killSwitch;
         this.promotionKeys = promotionKeys;
-        this.attestations = new PromotionAttestations(promotionKeys.signer(), auditKeys.origin());
-        this.checkpoints = checkpoints;
-        this.auditService = auditService;
-        this.auditStore = auditStore;
-        this.audit = audit;
+        this.releases = releases;
         this.config = config;
         this.kafka = kafka;
         this.dataSource = dataSource;
@@ -251,8 +232,9 @@ public class PromotionRelay {
             if (!running) {
                 return;
             }
-            PromotionAttestations.Attested attested = attest(p);
+            PromotionAttestations.Attested attested = releases.attest(p.promotionId(), p.proposalId(), p.payload());
             if (attested == null) {
+                halted(killSwitch.current());
                 return; // halted meanwhile
             }
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().promotions(), p.proposalId(),
@@ -316,74 +298,6 @@ public class PromotionRelay {
             }
         }
         return out;
-    }
-
-    /**
-     * The signed attestation of a committed promotion at the current epoch, or null while halted.
-     * Its audit entry is the promotion's own when the epoch has not changed since; otherwise a
-     * {@code promotion.released} entry at the current epoch, appended once (under the kill switch's
-     * shared lock) and found again after a crash. The checkpoint is signed now if the log has grown,
-     * so it covers the entry.
-     */
-    private PromotionAttestations.Attested attest(Pending p) throws SQLException {
-        JsonNode message = json(p.payload(), "outbox payload of " + p.promotionId());
-        AuditEntry promoted = entry(PromotionAttestation.PROMOTED_ENTRY, p, null)
-                .orElseThrow(() -> new IllegalStateException("the promotion " + p.promotionId() + " of " + p.proposalId()
-                        + " has no audit entry"));
-        long promotedAt = json(promoted.leafJson(), "audit entry " + promoted.index()).path("data").path("killSwitchEpoch").asLong(-1);
-        PauseState ks = killSwitch.current();
-        if (halted(ks)) {
-            return null;
-        }
-        AuditEntry entry = promoted;
-        if (ks.epoch() != promotedAt) {
-            Optional<AuditEntry> released = entry(PromotionAttestation.RELEASED_ENTRY, p, ks.epoch());
-            if (released.isEmpty()) {
-                boolean recorded = QuarkusTransaction.requiringNew().call(() -> {
-                    PauseState now = killSwitch.lockForPromotion();
-                    if (!killSwitch.runs(now) || now.epoch() != ks.epoch()) {
-                        return false;
-                    }
-                    audit.record(AuditEventType.PROMOTION_RELEASED, Actor.SYSTEM, p.proposalId(), message.path("bundleRevision").asText(null),
-                            mapper.createObjectNode().put("promotionId", p.promotionId().toString())
-                                    .put("artifactSha256", message.path("artifactSha256").asText())
-                                    .put("contentDigest", message.path("contentDigest").asText())
-                                    .put("promotedAtEpoch", promotedAt).put("killSwitchEpoch", now.epoch())
-                                    .put("reason", "held in the outbox across a kill-switch change; released with the switch RUNNING"));
-                    return true;
-                });
-                if (!recorded) {
-                    halted(killSwitch.current());
-                    return null;
-                }
-                released = entry(PromotionAttestation.RELEASED_ENTRY, p, ks.epoch());
-            }
-            entry = released.orElseThrow(() -> new IllegalStateException("the release of " + p.promotionId() + " was not recorded"));
-            LOG.infof("Promotion %s of %s was committed at kill-switch epoch %d and is released at epoch %d (audit entry %d)",
-                    p.promotionId(), p.proposalId(), promotedAt, ks.epoch(), entry.index());
-        }
-        StoredCheckpoint checkpoint = checkpoints.current();
-        if (checkpoint.treeHead().size() <= entry.index()) {
-            throw new IllegalStateException("no checkpoint covers audit entry " + entry.index() + " yet");
-        }
-        ObjectNode proof = auditService.inclusion(entry.index(), checkpoint.treeHead().size());
-        return attestations.attest(message, promotedAt, ks.epoch(), entry.type(), proof, Instant.now());
-    }
-
-    /** The audit entry of this type for this promotion (at this kill-switch epoch, when given). */
-    private Optional<AuditEntry> entry(String type, Pending p, Long epoch) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            List<AuditEntry> entries = auditStore.entries(c, AuditQuery.all().withProposalId(p.proposalId()).withType(type)
-                    .page(-1, AuditQuery.MAX_LIMIT));
-            for (int i = entries.size() - 1; i >= 0; i--) {
-                JsonNode data = json(entries.get(i).leafJson(), "audit entry " + entries.get(i).index()).path("data");
-                if (data.path("promotionId").asText().equals(p.promotionId().toString())
-                        && (epoch == null || data.path("killSwitchEpoch").asLong(-1) == epoch)) {
-                    return Optional.of(entries.get(i));
-                }
-            }
-            return Optional.empty();
-        }
     }
 
     private JsonNode json(String text, String what) {
