@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 class KillMidStreamIT {
 
     private static final int PROPOSALS = 2000;
-    private static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final String DB_URL = dev.governor.controlplane.testing.Governance.DB_URL;
 
     private String topic;
     private String group;

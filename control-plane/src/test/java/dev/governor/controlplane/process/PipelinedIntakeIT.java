@@ -53,7 +53,7 @@ import static org.awaitility.Awaitility.await;
  */
 class PipelinedIntakeIT {
 
-    private static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/governor";
+    private static final String DB_URL = dev.governor.controlplane.testing.Governance.DB_URL;
     private static final int PORT = 18093;
 
     @Test
