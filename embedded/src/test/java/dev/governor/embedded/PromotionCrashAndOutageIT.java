@@ -1,7 +1,12 @@
 package dev.governor.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.governor.auditor.checkpoint.CheckpointVerifier;
 import dev.governor.auditor.checkpoint.NoteSigner;
+import dev.governor.auditor.checkpoint.NoteVerifier;
+import dev.governor.auditor.dsse.Ed25519Verifier;
+import dev.governor.auditor.promotion.PromotionRefused;
+import dev.governor.auditor.promotion.PromotionVerifier;
 import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.GovernorProcess;
 import dev.governor.controlplane.testing.Keycloak;
@@ -25,6 +30,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,11 +40,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Exactly one message on rsi.promotions when the process that committed a promotion dies before
- * publishing it, and when the broker is down while the promotion waits to be published. Governor
+ * publishing it, and when the broker is down while the promotion waits to be published; none
+ * while the kill switch is paused, even when the broker returns during the pause. Governor
  * runs as a packaged process against the real PostgreSQL (a schema of its own) and Keycloak, and
  * a Kafka broker in this JVM that the test stops and starts. The process is this module's
  * artifact in profile prod, the control plane's application: the control plane's own tests cannot
@@ -73,6 +81,7 @@ class PromotionCrashAndOutageIT {
                     "GOVERNOR_OTEL_DISABLED", "true"));
             // the broker in this JVM has no authentication
             env.put("GOVERNOR_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
+            env.put("GOVERNOR_PROMOTION_GENERATE_KEY", "true");
             Map<String, String> noRelay = new java.util.HashMap<>(env);
             noRelay.put("GOVERNOR_REVIEW_RELAY_ENABLED", "false");
 
@@ -106,6 +115,40 @@ class PromotionCrashAndOutageIT {
                         count("select count(*) from promotion_outbox where proposal_id = ? and published_at is not null", outage) == 1);
                 assertThat(promotions(outage)).hasSize(1);
                 assertThat(promotions(crashed)).hasSize(1);
+
+                // 3. Issue 19: approved while RUNNING with the broker down, then paused, then the broker returns.
+                // Nothing is published until the resume, then one record attested at the new epoch; a record
+                // made by hand with the promotion's id meanwhile is not taken for it.
+                String paused = "paused-" + run;
+                submit(second, paused);
+                awaitStatus(second, paused, "PENDING_REVIEW");
+                kafka.close();
+                assertThat(approve(second, paused).path("status").asText()).isEqualTo("PROMOTED");
+                assertThat(killSwitch(second, "alice", "pause").statusCode()).isEqualTo(200);
+                kafka = startKafka(kafkaDir, false);
+                String promotionId = awaitStatus(second, paused, "PROMOTED").path("review").path("promotion").path("promotionId").asText();
+                forge(paused, promotionId);
+                Thread.sleep(8000);
+                assertThat(count("select count(*) from promotion_outbox where proposal_id = ? and published_at is null", paused))
+                        .as("nothing is published while paused").isEqualTo(1);
+                assertThat(promotions(paused)).as("only the hand-made record").hasSize(1);
+                assertThat(killSwitch(second, "alice", "resume").statusCode()).isEqualTo(202);
+                assertThat(killSwitch(second, "bob", "resume").statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        count("select count(*) from promotion_outbox where proposal_id = ? and published_at is not null", paused) == 1);
+                List<ConsumerRecord<String, byte[]>> records = promotions(paused);
+                assertThat(records).hasSize(2);
+                PromotionVerifier verifier = verifier(second);
+                JsonNode ks = get(second, "/api/v1/killswitch");
+                PromotionVerifier.KillSwitchNow now = new PromotionVerifier.KillSwitchNow(ks.path("state").asText(), ks.path("epoch").asLong());
+                assertThatThrownBy(() -> verifier.verify(records.get(0).value(), now))
+                        .isInstanceOfSatisfying(PromotionRefused.class, e -> assertThat(e.code()).isEqualTo("not-envelope"));
+                PromotionVerifier.Promotion released = verifier.verify(records.get(1).value(), now);
+                assertThat(released.promotionId()).isEqualTo(promotionId);
+                assertThat(released.predicate().path("audit").path("entryType").asText()).isEqualTo("promotion.released");
+                // The crashed promotion's record, from before the pause, is now a replay.
+                assertThatThrownBy(() -> verifier.verify(promotions(crashed).get(0).value(), now))
+                        .isInstanceOfSatisfying(PromotionRefused.class, e -> assertThat(e.code()).isEqualTo("stale-epoch"));
                 second.stop(Duration.ofSeconds(60));
             }
         } finally {
@@ -133,6 +176,38 @@ class PromotionCrashAndOutageIT {
             producer.send(new ProducerRecord<>("rsi.proposals", id,
                     ProposalMessages.bytes(ProposalMessages.cloudEvent(ProposalMessages.data(id, "loop-" + id))))).get();
         }
+    }
+
+    /** A record made by hand in the old, unsigned format, with the promotion's id where the relay used to look for it. */
+    private void forge(String proposalId, String promotionId) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>("rsi.promotions", proposalId, ("{\"format\":\"governor-promotion/v1\","
+                    + "\"promotionId\":\"" + promotionId + "\",\"proposalId\":\"" + proposalId + "\"}").getBytes(StandardCharsets.UTF_8));
+            r.headers().add("governor-promotion-id", promotionId.getBytes(StandardCharsets.UTF_8));
+            producer.send(r).get();
+        }
+    }
+
+    private HttpResponse<String> killSwitch(GovernorProcess governor, String officer, String command) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(governor.url("/api/v1/killswitch/" + command)))
+                .header("Authorization", "Bearer " + Keycloak.token(officer)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"test: " + command + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode get(GovernorProcess governor, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(governor.url(path)))
+                .header("Authorization", "Bearer " + Keycloak.token("loop-agent")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return ProposalMessages.MAPPER.readTree(r.body());
+    }
+
+    /** The deployer's verifier, from the keys the process publishes. */
+    private PromotionVerifier verifier(GovernorProcess governor) throws Exception {
+        JsonNode key = get(governor, "/api/v1/promotions/key");
+        return new PromotionVerifier(Ed25519Verifier.fromBase64(key.path("publicKey").asText()),
+                new CheckpointVerifier(key.path("logOrigin").asText(), NoteVerifier.fromKey(key.path("logVerifierKey").asText())));
     }
 
     private JsonNode approve(GovernorProcess governor, String id) throws Exception {

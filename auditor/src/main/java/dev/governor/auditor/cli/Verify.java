@@ -28,6 +28,7 @@ import java.util.List;
  * verify bundle      --origin O --key K bundle.json
  * verify log         --origin O --key K --checkpoint checkpoint.note [--threads N] export.jsonl
  * verify consistency --origin O --key K --proof proof.json older.note newer.note
+ * verify promotion   --promotion-key B64 --origin O --key K (--killswitch F|URL | --epoch N) [--proof F|URL] record.json
  * </pre>
  * {@code --key} may be repeated, or replaced by {@code --key-file F} (one key per line).
  * Exit codes: 0 verified, 1 verification failed (tampering, forged or foreign signature),
@@ -44,12 +45,14 @@ public final class Verify {
               verify bundle      --origin O --key K bundle.json
               verify log         --origin O --key K --checkpoint checkpoint.note [--threads N] export.jsonl
               verify consistency --origin O --key K --proof proof.json older.note newer.note
+              verify promotion   (see below)
             options:
               --origin O      the log's checkpoint origin, e.g. governor.example/audit
               --key K         a trusted verifier key <name>+<hash>+<base64>; repeatable
               --key-file F    trusted verifier keys, one per line
               --threads N     threads checking a log export (default: the number of processors)
-            exit codes: 0 verified, 1 verification failed, 2 usage error or unreadable input""";
+            exit codes: 0 verified, 1 verification failed, 2 usage error or unreadable input
+            """ + VerifyPromotion.USAGE_TEXT;
 
     private Verify() {
     }
@@ -60,6 +63,9 @@ public final class Verify {
 
     /** Runs the verifier and returns its exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("promotion")) {
+            return VerifyPromotion.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err, System.in);
+        }
         Arguments arguments;
         try {
             arguments = Arguments.parse(args);

@@ -20,6 +20,7 @@ public enum AuditEventType {
     PROPOSAL_APPROVED("proposal.approved"),
     PROPOSAL_BLOCKED("proposal.blocked"),
     PROPOSAL_PROMOTED("proposal.promoted"),
+    PROMOTION_RELEASED("promotion.released"),
     PROPOSAL_RETURNED_TO_REVIEW("proposal.returned-to-review"),
     PROPOSAL_EXPIRED("proposal.expired"),
     POLICY_ACTIVATED("policy.activated"),

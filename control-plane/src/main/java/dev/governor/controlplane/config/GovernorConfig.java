@@ -22,6 +22,8 @@ public interface GovernorConfig {
 
     Review review();
 
+    Promotion promotion();
+
     Console console();
 
     Security security();
@@ -85,6 +87,18 @@ public interface GovernorConfig {
         /** Turn the relay off (a test stands for a crash between the promotion's commit and its publication). */
         @WithDefault("true")
         boolean relayEnabled();
+    }
+
+    interface Promotion {
+        /** The Ed25519 key that signs promotion attestations: base64 of its PKCS#8 encoding, e.g. from a secret. */
+        Optional<String> signingKey();
+
+        /** A file holding that key, when it is not given directly. */
+        Optional<String> signingKeyFile();
+
+        /** Generate a key into the data directory when none is configured (embedded run and tests only). */
+        @WithDefault("false")
+        boolean generateKey();
     }
 
     interface KillSwitch {

@@ -10,22 +10,24 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The message published on {@code rsi.promotions} (format {@code governor-promotion/v1}): what was
- * promoted (proposal, content and artifact digests), on which decisions (the one approved and the
- * fresh recheck), under which policy revision and tier, and by whose approvals.
+ * A promotion as it is committed in the outbox and recorded in its audit entry (format
+ * {@code governor-promotion/v1}): what was promoted (proposal, content and artifact digests), on
+ * which decisions (the one approved and the fresh recheck), under which policy revision and tier,
+ * by whose approvals, at which kill-switch epoch. The relay publishes it as the predicate of a
+ * signed attestation ({@link PromotionAttestations}).
  */
 public record PromotionMessage(UUID promotionId, String proposalId, String loopId, String contentDigest, String artifactSha256,
                                UUID decisionId, UUID recheckDecisionId, String bundleRevision, String tier,
-                               int requiredApprovals, OffsetDateTime promotedAt, List<Approver> approvals) {
+                               int requiredApprovals, OffsetDateTime promotedAt, long killSwitchEpoch, List<Approver> approvals) {
 
     public static final String FORMAT = "governor-promotion/v1";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** One approval that counted towards the quorum. */
-    public record Approver(String approver, OffsetDateTime approvedAt, String comment) {
+    /** One approval that counted towards the quorum: the officer's stable subject and display name. */
+    public record Approver(String subject, String approver, OffsetDateTime approvedAt, String comment) {
 
         static Approver of(ApprovalStore.Recorded a) {
-            return new Approver(a.approver(), a.approvedAt(), a.comment());
+            return new Approver(a.approverSubject(), a.approver(), a.approvedAt(), a.comment());
         }
     }
 
@@ -43,10 +45,11 @@ public record PromotionMessage(UUID promotionId, String proposalId, String loopI
                 .put("bundleRevision", bundleRevision)
                 .put("tier", tier)
                 .put("requiredApprovals", requiredApprovals)
-                .put("promotedAt", promotedAt.toString());
+                .put("promotedAt", promotedAt.toString())
+                .put("killSwitchEpoch", killSwitchEpoch);
         ArrayNode list = node.putArray("approvals");
-        approvals.forEach(a -> list.addObject().put("approver", a.approver()).put("approvedAt", a.approvedAt().toString())
-                .put("comment", a.comment()));
+        approvals.forEach(a -> list.addObject().put("subject", a.subject()).put("approver", a.approver())
+                .put("approvedAt", a.approvedAt().toString()).put("comment", a.comment()));
         return node;
     }
 

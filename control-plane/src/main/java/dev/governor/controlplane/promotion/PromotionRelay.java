@@ -1,10 +1,15 @@
 package dev.governor.controlplane.promotion;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.governor.controlplane.audit.AuditKeys;
+import dev.governor.auditor.promotion.PromotionRefused;
+import dev.governor.auditor.promotion.PromotionVerifier;
 import dev.governor.controlplane.config.GovernorConfig;
 import dev.governor.controlplane.kafka.KafkaClients;
+import dev.governor.controlplane.killswitch.KillSwitchService;
+import dev.governor.killswitch.state.PauseState;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -42,7 +46,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,6 +61,17 @@ import java.util.concurrent.TimeUnit;
  * twice. Marks carry the topic's Kafka id: after the topic is deleted and created again, marks of
  * the old topic are ignored and the new one is read from its beginning. One instance per
  * transactional id relays at a time (a PostgreSQL advisory lock).
+ *
+ * <p>Each record is a signed attestation ({@link PromotionAttestations}, ADR 0019), made just
+ * before it is sent: only then is the promotion's audit entry covered by a checkpoint. Nothing is
+ * published while the kill switch is not RUNNING; the Kafka transaction commits only under the
+ * switch's shared row lock and at the epoch the attestation names, so no record becomes visible
+ * after a pause commits. A promotion held across a pause goes out after the resume with a
+ * {@code promotion.released} audit entry at the new epoch. Reconciliation marks an outbox row
+ * only for a record signed with Governor's promotion key that describes that very promotion.
+ *
+ * <p>It is longer than 400 lines because publishing, fencing and reconciling share one producer,
+ * one advisory lock and one view of the marks; the attestation itself is made by {@link PromotionReleases}.
  */
 @ApplicationScoped
 public class PromotionRelay {
@@ -66,8 +83,14 @@ public class PromotionRelay {
     private final KafkaClients kafka;
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
-    private final AuditKeys auditKeys;
     private final MeterRegistry registry;
+    private final KillSwitchService killSwitch;
+    private final PromotionKeys promotionKeys;
+    private final PromotionReleases releases;
+    /** Records already reported as not Governor's (partition@offset), so each is alerted once per process. */
+    private final Set<String> reportedForeign = ConcurrentHashMap.newKeySet();
+    /** The kill-switch epoch at which the relay last said it holds, so that it says so once per halt. */
+    private volatile long heldAtEpoch = -1;
     private final Object signal = new Object();
     private volatile boolean running;
     private volatile boolean woken;
@@ -76,12 +99,14 @@ public class PromotionRelay {
     private Connection lockHolder;
 
     public PromotionRelay(GovernorConfig config, KafkaClients kafka, AgroalDataSource dataSource, ObjectMapper mapper,
-                          AuditKeys auditKeys, MeterRegistry registry) {
+                          MeterRegistry registry, KillSwitchService killSwitch, PromotionKeys promotionKeys, PromotionReleases releases) {
+        this.killSwitch = killSwitch;
+        this.promotionKeys = promotionKeys;
+        this.releases = releases;
         this.config = config;
         this.kafka = kafka;
         this.dataSource = dataSource;
         this.mapper = mapper;
-        this.auditKeys = auditKeys;
         this.registry = registry;
     }
 
@@ -194,34 +219,69 @@ public class PromotionRelay {
         if (unpublished().isEmpty()) {
             return;
         }
+        if (halted(killSwitch.current())) {
+            return;
+        }
         if (producer == null) {
             producer = transactionalProducer();
             producer.initTransactions();
         }
         // Promotions are human-paced, so every pass can afford to read the topic's tail first.
         String topicId = reconcile();
-        List<Pending> pending = unpublished();
-        for (Pending p : pending) {
+        for (Pending p : unpublished()) {
             if (!running) {
                 return;
             }
+            PromotionAttestations.Attested attested = releases.attest(p.promotionId(), p.proposalId(), p.payload());
+            if (attested == null) {
+                halted(killSwitch.current());
+                return; // halted meanwhile
+            }
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().promotions(), p.proposalId(),
-                    message(p).getBytes(StandardCharsets.UTF_8));
+                    attested.recordValue());
             record.headers().add(PROMOTION_ID_HEADER, p.promotionId().toString().getBytes(StandardCharsets.UTF_8));
             producer.beginTransaction();
             RecordMetadata meta;
             try {
                 meta = producer.send(record).get(30, TimeUnit.SECONDS);
-                producer.commitTransaction();
             } catch (Exception e) {
                 abortQuietly();
                 throw new IllegalStateException("could not publish promotion " + p.promotionId() + ": " + e, e);
             }
-            mark(p.promotionId(), topicId, meta.partition(), meta.offset());
+            // The record becomes visible only at the Kafka commit, made under the kill switch's shared lock
+            // at the attested epoch: a pause either commits first (and the record is aborted) or waits for it.
+            boolean committed = QuarkusTransaction.requiringNew().call(() -> {
+                PauseState now = killSwitch.lockForPromotion();
+                if (!killSwitch.runs(now) || now.epoch() != attested.epoch()) {
+                    return false;
+                }
+                producer.commitTransaction();
+                mark(p.promotionId(), topicId, meta.partition(), meta.offset());
+                return true;
+            });
+            if (!committed) {
+                abortQuietly();
+                halted(killSwitch.current());
+                return;
+            }
             registry.counter("governor.promotions.published").increment();
-            LOG.infof("Promotion %s of %s published on %s-%d@%d", p.promotionId(), p.proposalId(), meta.topic(),
-                    meta.partition(), meta.offset());
+            LOG.infof("Promotion %s of %s published on %s-%d@%d (kill-switch epoch %d, audit entry %d)", p.promotionId(),
+                    p.proposalId(), meta.topic(), meta.partition(), meta.offset(), attested.epoch(), attested.entryIndex());
         }
+    }
+
+    /** Whether the relay must hold: the switch is not RUNNING (or does not verify); says so once per halt. */
+    private boolean halted(PauseState ks) {
+        if (killSwitch.runs(ks)) {
+            heldAtEpoch = -1;
+            return false;
+        }
+        if (heldAtEpoch != ks.epoch()) {
+            heldAtEpoch = ks.epoch();
+            LOG.warnf("Promotions are held in the outbox: the kill switch is %s at epoch %d%s; they are published after the resume, "
+                    + "attested at the new epoch", ks.state(), ks.epoch(), killSwitch.verifies(ks) ? "" : " (not verified)");
+        }
+        return true;
     }
 
     private record Pending(UUID promotionId, String proposalId, String payload) {
@@ -240,27 +300,12 @@ public class PromotionRelay {
         return out;
     }
 
-    /** The outbox payload plus the audit entry of the promotion: the tree size from which checkpoints cover it. */
-    private String message(Pending p) throws SQLException {
-        ObjectNode message;
+    private JsonNode json(String text, String what) {
         try {
-            message = (ObjectNode) mapper.readTree(p.payload());
+            return mapper.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("outbox payload of " + p.promotionId() + " is not JSON", e);
+            throw new IllegalStateException(what + " is not JSON", e);
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select entry_index from audit_entry where event_type = 'proposal.promoted' "
-                     + "and proposal_id = ? order by entry_index desc limit 1")) {
-            ps.setString(1, p.proposalId());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("the promotion of " + p.proposalId() + " has no audit entry");
-                }
-                long index = rs.getLong(1);
-                message.putObject("audit").put("origin", auditKeys.origin()).put("entryIndex", index).put("treeSize", index + 1);
-            }
-        }
-        return message.toString();
     }
 
     /** Records where a promotion landed, unless it is already recorded; returns 1 if it marked the row. */
@@ -322,11 +367,10 @@ public class PromotionRelay {
                     throw new IllegalStateException("could not read " + topic + " to its end within 60 s to reconcile the outbox");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Header h = r.headers().lastHeader(PROMOTION_ID_HEADER);
-                    if (h == null) {
-                        continue;
+                    UUID promotionId = governorsPromotion(r);
+                    if (promotionId != null) {
+                        repaired += mark(promotionId, topicId, r.partition(), r.offset());
                     }
-                    repaired += mark(UUID.fromString(new String(h.value(), StandardCharsets.UTF_8)), topicId, r.partition(), r.offset());
                 }
             }
         }
@@ -335,6 +379,51 @@ public class PromotionRelay {
                     + "they are not sent again", repaired, topic);
         }
         return topicId;
+    }
+
+    /**
+     * The outbox promotion a record on the topic is, or null: only a record signed with Governor's
+     * promotion key whose statement describes a stored promotion counts. Anything else (hand-made,
+     * signed by another key, edited, or naming a promotion this outbox does not hold) is alerted and ignored.
+     */
+    private UUID governorsPromotion(ConsumerRecord<String, byte[]> r) throws SQLException {
+        PromotionVerifier.Promotion attested;
+        try {
+            attested = promotionKeys.verifier().authenticate(r.value() == null ? new byte[0] : r.value());
+        } catch (PromotionRefused refused) {
+            foreign(r, refused.toString());
+            return null;
+        }
+        UUID id;
+        try {
+            id = UUID.fromString(attested.promotionId());
+        } catch (IllegalArgumentException e) {
+            foreign(r, "signed, but its promotion id is not a UUID");
+            return null;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select payload::text from promotion_outbox where promotion_id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    foreign(r, "signed, but promotion " + id + " is not in this outbox");
+                    return null;
+                }
+                if (!PromotionAttestations.describes(attested.predicate(), json(rs.getString(1), "outbox payload of " + id))) {
+                    foreign(r, "signed, but it does not describe promotion " + id + " as stored");
+                    return null;
+                }
+            }
+        }
+        return id;
+    }
+
+    private void foreign(ConsumerRecord<String, byte[]> r, String why) {
+        if (reportedForeign.add(r.partition() + "@" + r.offset())) {
+            registry.counter("governor.promotions.foreign.records").increment();
+            LOG.errorf("ALERT record %s-%d@%d (key %s) is not a Governor promotion: %s. It is ignored here, and deployers "
+                    + "that verify records refuse it", r.topic(), r.partition(), r.offset(), r.key(), why);
+        }
     }
 
     /** The topic's Kafka id, which changes when the topic is deleted and created again. */

@@ -115,14 +115,14 @@ public class PromotionService {
         }
         PromotionMessage message = new PromotionMessage(UUID.randomUUID(), p.proposalId, p.loopId, p.contentDigest,
                 Proposal.stored(p, mapper).data().path("artifact").path("sha256").asText(), approvedDecision, fresh.decisionId,
-                fresh.bundleRevision, fresh.tier, fresh.requiredApprovals, now,
+                fresh.bundleRevision, fresh.tier, fresh.requiredApprovals, now, ks.epoch(),
                 approvals.stream().map(PromotionMessage.Approver::of).toList());
         em.flush(); // the fresh decision's row first: the promotion names it
         store.insert(message);
         p.status = ProposalStatus.PROMOTED;
         p.updatedAt = now;
         audit.record(AuditEventType.PROPOSAL_PROMOTED, Actor.SYSTEM, p.proposalId, fresh.bundleRevision, message.toNode()
-                .put("why", why).put("killSwitchEpoch", ks.epoch()));
+                .put("why", why));
         registry.counter("governor.promotions", "tier", fresh.tier).increment();
         LOG.infof("Proposal %s PROMOTED (promotion %s, %d approvals, %s)", p.proposalId, message.promotionId(), approvals.size(), why);
         promoted.fire(new PromotionRelay.Promoted(message.promotionId()));

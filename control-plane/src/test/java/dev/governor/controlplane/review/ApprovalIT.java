@@ -2,6 +2,7 @@ package dev.governor.controlplane.review;
 
 import dev.governor.controlplane.testing.Governance;
 import dev.governor.controlplane.testing.TestLoops;
+import dev.governor.controlplane.testing.PromotionRecords;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.KillSwitchTesting;
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,11 +59,11 @@ class ApprovalIT {
                 .hasSize(2).anyMatch(a -> a.startsWith("alice (")).anyMatch(a -> a.startsWith("bob ("));
         List<ConsumerRecord<String, byte[]>> published = awaitPublished(id);
         assertThat(published).hasSize(1);
-        String message = Governance.text(published.get(0));
+        String message = PromotionRecords.statement(published.get(0)).path("predicate").toString();
         assertThat(message).contains("\"proposalId\":\"" + id + "\"")
                 .contains("\"contentDigest\":\"" + pending.jsonPath().getString("contentDigest") + "\"")
-                .contains("\"decisionId\":\"" + pending.jsonPath().getString("decision.decision_id") + "\"")
-                .contains("\"bundleRevision\"").contains("\"artifactSha256\"").contains("\"treeSize\"")
+                .contains("\"approved\":\"" + pending.jsonPath().getString("decision.decision_id") + "\"")
+                .contains("\"policyRevision\"").contains("\"artifactSha256\"").contains("\"treeSize\"")
                 .contains("alice (").contains("bob (");
         for (String type : List.of("approval.recorded", "approval.refused", "proposal.approved", "proposal.promoted")) {
             assertThat(Governance.count("select count(*) from audit_entry where event_type = ? and proposal_id = ?", type, id))

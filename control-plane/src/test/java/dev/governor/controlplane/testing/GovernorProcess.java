@@ -39,6 +39,7 @@ public final class GovernorProcess implements AutoCloseable {
                         new java.security.SecureRandom()).signerKey(),
                 "GOVERNOR_DATA_DIR", dataDir,
                 "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
+                "GOVERNOR_PROMOTION_GENERATE_KEY", "true",
                 "GOVERNOR_OTEL_DISABLED", "true"));
         env.put("GOVERNOR_DB_URL", Governance.DB_URL);
         env.putAll(KafkaTestClients.governorEnv());
