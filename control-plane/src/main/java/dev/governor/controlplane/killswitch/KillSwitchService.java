@@ -13,7 +13,6 @@ import dev.governor.killswitch.propagation.ControlTopicPublisher;
 import dev.governor.killswitch.propagation.StaleStateException;
 import dev.governor.killswitch.state.CommandRefusedException;
 import dev.governor.killswitch.state.PauseState;
-import dev.governor.killswitch.state.PendingResume;
 import dev.governor.killswitch.state.PauseStateMachine;
 import dev.governor.killswitch.state.Roles;
 import dev.governor.killswitch.state.StateSigner;
@@ -173,28 +172,7 @@ public class KillSwitchService {
     }
 
     public Transition resume(Actor actor, Set<String> roles, String reason) {
-        return command(actor, roles, reason, (current, now) -> machine.requestResume(current, officer(current, actor), roles, reason, now));
-    }
-
-    /**
-     * How the state names a resuming officer: {@code username (subject)}, as every actor is named.
-     * Whether two requests come from one officer is decided on the subject alone: when the pending
-     * request's subject is the caller's, the caller is named exactly as that request was, so one
-     * person under a second display name (or renamed in between) is the same officer and cannot
-     * resume alone.
-     */
-    static String officer(PauseState current, Actor actor) {
-        PendingResume pending = current.pendingResume();
-        if (pending != null && actor.subject().equals(subjectOf(pending.officer()))) {
-            return pending.officer();
-        }
-        return actor.toString();
-    }
-
-    /** The subject in an actor's name {@code username (subject)}; the whole name if it has none. */
-    static String subjectOf(String officer) {
-        int open = officer.lastIndexOf(" (");
-        return open >= 0 && officer.endsWith(")") ? officer.substring(open + 2, officer.length() - 1) : officer;
+        return command(actor, roles, reason, (current, now) -> machine.requestResume(current, ResumeOfficer.name(current, actor), roles, reason, now));
     }
 
     /**

@@ -23,24 +23,24 @@ class ResumeOfficerTest {
     @Test
     void theSameSubjectUnderAnotherNameIsNamedAsItsPendingRequest() {
         Actor renamed = new Actor("sub-a", "renamed-officer");
-        assertThat(KillSwitchService.officer(pendingBy("alice (sub-a)"), renamed)).isEqualTo("alice (sub-a)");
+        assertThat(ResumeOfficer.name(pendingBy("alice (sub-a)"), renamed)).isEqualTo("alice (sub-a)");
     }
 
     @Test
     void anotherSubjectUnderTheSameNameIsAnotherOfficer() {
         Actor impostor = new Actor("sub-b", "alice");
-        assertThat(KillSwitchService.officer(pendingBy("alice (sub-a)"), impostor)).isEqualTo("alice (sub-b)");
+        assertThat(ResumeOfficer.name(pendingBy("alice (sub-a)"), impostor)).isEqualTo("alice (sub-b)");
     }
 
     @Test
     void withoutAPendingRequestTheOfficerIsNamedByNameAndSubject() {
         PauseState paused = new PauseState(KillSwitchState.PAUSED, 7, "drill", "alice (sub-a)", null, T, null, null);
-        assertThat(KillSwitchService.officer(paused, new Actor("sub-c", "carol"))).isEqualTo("carol (sub-c)");
+        assertThat(ResumeOfficer.name(paused, new Actor("sub-c", "carol"))).isEqualTo("carol (sub-c)");
     }
 
     @Test
     void theSubjectIsReadFromTheEndOfTheName() {
-        assertThat(KillSwitchService.subjectOf("dr. (x) smith (sub-9)")).isEqualTo("sub-9");
-        assertThat(KillSwitchService.subjectOf("no-subject")).isEqualTo("no-subject");
+        assertThat(ResumeOfficer.subjectOf("dr. (x) smith (sub-9)")).isEqualTo("sub-9");
+        assertThat(ResumeOfficer.subjectOf("no-subject")).isEqualTo("no-subject");
     }
 }
