@@ -82,6 +82,7 @@ class PromotionCrashAndOutageIT {
             // the broker in this JVM has no authentication
             env.put("GOVERNOR_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
             env.put("GOVERNOR_PROMOTION_GENERATE_KEY", "true");
+            env.put("GOVERNOR_LOOPS_GENERATE_KEY", "true");
             Map<String, String> noRelay = new java.util.HashMap<>(env);
             noRelay.put("GOVERNOR_REVIEW_RELAY_ENABLED", "false");
 

@@ -27,7 +27,7 @@ public final class GovernorProcess implements AutoCloseable {
     /**
      * The environment a packaged Governor needs against scripts/services (demo-only credentials for
      * PostgreSQL, OIDC and Kafka, a
-     * fresh audit key, the kill-switch key generated in {@code dataDir}, no trace export), plus
+     * fresh audit key, the kill-switch, promotion and API keys generated in {@code dataDir}, no trace export), plus
      * {@code extra}, which wins.
      */
     public static Map<String, String> servicesEnv(String dataDir, Map<String, String> extra) {
@@ -41,6 +41,8 @@ public final class GovernorProcess implements AutoCloseable {
                 "GOVERNOR_KILLSWITCH_GENERATE_KEY", "true",
                 "GOVERNOR_PROMOTION_GENERATE_KEY", "true",
                 "GOVERNOR_OTEL_DISABLED", "true"));
+        // Instances sharing a database must share the API key (it signs what the API publishes for intake).
+        env.put("GOVERNOR_LOOPS_GENERATE_KEY", "true");
         env.put("GOVERNOR_DB_URL", Governance.DB_URL);
         env.putAll(KafkaTestClients.governorEnv());
         env.putAll(extra);
