@@ -208,15 +208,7 @@ public final class ProposalParser {
         }
         Signed signed = verified(data, registry, now);
         ObjectNode proposal = signed.data();
-        Set<ValidationMessage> errors = schema.validate(proposal);
-        if (!errors.isEmpty()) {
-            String detail = errors.stream()
-                    .sorted(Comparator.comparing(ValidationMessage::getMessage))
-                    .limit(5)
-                    .map(ValidationMessage::getMessage)
-                    .collect(Collectors.joining("; "));
-            throw new MalformedProposalException("schema", detail);
-        }
+        checkSchema(proposal);
         String proposalId = proposal.get("proposalId").asText();
         if (!proposalId.equals(id)) {
             throw new MalformedProposalException("id-mismatch",
@@ -242,6 +234,22 @@ public final class ProposalParser {
             throw new MalformedProposalException("not-canonicalizable", e.getMessage());
         }
         return new Proposal(proposalId, source, time, proposal, digest, signed.submitter(), signed.provenance());
+    }
+
+    /**
+     * Checks a proposal's data against the JSON Schema alone: the API answers a malformed body
+     * with 400 before it asks whether the caller may submit for the loop it names.
+     */
+    public void checkSchema(JsonNode proposal) throws MalformedProposalException {
+        Set<ValidationMessage> errors = schema.validate(proposal);
+        if (!errors.isEmpty()) {
+            String detail = errors.stream()
+                    .sorted(Comparator.comparing(ValidationMessage::getMessage))
+                    .limit(5)
+                    .map(ValidationMessage::getMessage)
+                    .collect(Collectors.joining("; "));
+            throw new MalformedProposalException("schema", detail);
+        }
     }
 
     private record Signed(ObjectNode data, String submitter, Proposal.Provenance provenance) {

@@ -1,6 +1,7 @@
 package dev.governor.controlplane.killswitch;
 
 import dev.governor.controlplane.testing.Governance;
+import dev.governor.controlplane.testing.TestLoops;
 import dev.governor.controlplane.testing.KafkaTestClients;
 import dev.governor.controlplane.testing.Keycloak;
 import dev.governor.controlplane.testing.KillSwitchTesting;
@@ -205,6 +206,7 @@ class KillSwitchIT {
     void aFailureToWriteTheAuditLogHaltsAtOnceAndTripsTheSwitchWhenTheLogTakesWritesAgain() {
         String id = "audit-fail-" + run;
         String rita = Keycloak.token("rita");
+        TestLoops.register("loop-audit-fail-" + run); // registering is audited too: before the log refuses writes
         try {
             Governance.executeAsOwner("revoke insert on audit_entry from governor_app");
             Governance.submit(id, "loop-audit-fail-" + run, 0.2);

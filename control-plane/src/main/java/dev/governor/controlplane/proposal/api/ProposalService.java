@@ -88,6 +88,11 @@ public class ProposalService {
         if (data == null || !data.isObject()) {
             throw ProblemException.badRequest("not-cloudevent", "data must be the proposal object");
         }
+        try {
+            parser.checkSchema(data);
+        } catch (MalformedProposalException e) {
+            throw ProblemException.badRequest(e.code(), e.getMessage());
+        }
         LoopSnapshot registry = loops.snapshot();
         String loopId = data.path("loopId").asText("");
         Loop loop = registry.loop(loopId);
