@@ -300,8 +300,9 @@ public class IntakeService {
     }
 
     /**
-     * Records refusals once per Kafka position; a redelivered record goes to the dead-letter topic
-     * again (at least once) but is neither audited nor counted twice.
+     * Records refusals once per record (its Kafka position and value digest, V13); a redelivered
+     * record goes to the dead-letter topic again (at least once) but is neither audited nor counted
+     * twice.
      */
     private void recordRefusals(List<Refusal> refusals) {
         if (refusals.isEmpty()) {
