@@ -1,8 +1,8 @@
 package dev.governor.controlplane.loop;
 
-import dev.governor.auditor.dsse.Ed25519Verifier;
 
 import java.time.OffsetDateTime;
+import java.util.Base64;
 
 /**
  * One proposal-signing key of a loop, valid from {@code notBefore} until {@code notAfter} (open
@@ -28,7 +28,8 @@ public record LoopKey(String keyId, String loopId, String publicKey, OffsetDateT
         return null;
     }
 
-    Ed25519Verifier verifier() {
-        return Ed25519Verifier.fromBase64(publicKey);
+    /** The raw 32 bytes of the public key. */
+    byte[] rawPublicKey() {
+        return Base64.getDecoder().decode(publicKey);
     }
 }

@@ -1,6 +1,7 @@
 package dev.governor.controlplane.loop;
 
 import dev.governor.auditor.dsse.Ed25519Verifier;
+import dev.governor.auditor.dsse.DsseException;
 import dev.governor.auditor.dsse.Envelope;
 
 import java.time.OffsetDateTime;
@@ -28,7 +29,7 @@ public final class LoopSnapshot {
         for (Loop loop : loops.values()) {
             for (LoopKey key : loop.keys()) {
                 keys.put(key.keyId(), key);
-                verifiers.put(key.keyId(), new FastEd25519(key.verifier().publicKey()));
+                verifiers.put(key.keyId(), new FastEd25519(key.rawPublicKey()));
             }
         }
     }
@@ -47,21 +48,17 @@ public final class LoopSnapshot {
         return loopId == null ? null : loops.get(loopId);
     }
 
-    public String apiKeyId() {
-        return apiKeyId;
-    }
-
     /**
      * Who signed the envelope: the first signature that verifies with Governor's API key or
      * with a registered loop key valid at {@code at}. Signatures are looked up by their key id;
      * the payload is not looked at here.
      *
-     * @throws Unverified {@code unsigned} without signatures, else {@code bad-signature} with the
+     * @throws DsseException {@code unsigned} without signatures, else {@code bad-signature} with the
      *                    reason of the first signature that failed
      */
-    public Signer verify(Envelope envelope, OffsetDateTime at) throws Unverified {
+    public Signer verify(Envelope envelope, OffsetDateTime at) throws DsseException {
         if (envelope.signatures().isEmpty()) {
-            throw new Unverified("unsigned", "the envelope carries no signature");
+            throw new DsseException("unsigned", "the envelope carries no signature");
         }
         String problem = null;
         byte[] pae = envelope.pae();
@@ -87,6 +84,6 @@ public final class LoopSnapshot {
             }
             problem = problem == null ? why : problem;
         }
-        throw new Unverified("bad-signature", problem);
+        throw new DsseException("bad-signature", problem);
     }
 }

@@ -20,7 +20,6 @@ import dev.governor.controlplane.loop.Loop;
 import dev.governor.controlplane.loop.LoopRegistry;
 import dev.governor.controlplane.loop.LoopSnapshot;
 import dev.governor.controlplane.loop.Signer;
-import dev.governor.controlplane.loop.Unverified;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -270,7 +269,7 @@ public final class ProposalParser {
         Signer signer;
         try {
             signer = registry.verify(envelope, now);
-        } catch (Unverified e) {
+        } catch (DsseException e) {
             String claimed = claimedLoop(envelope);
             if (claimed != null && registry.loop(claimed) == null) {
                 throw new MalformedProposalException("unknown-loop", "loop \"" + claimed + "\" is not registered ("
